@@ -1,6 +1,7 @@
 // The Backend interface: bytes in, bytes out, with a sync and an async (Asio) API.
 #pragma once
 
+#include <fast_cache/completion.hpp>
 #include <fast_cache/error.hpp>
 #include <fast_cache/expiry.hpp>
 
@@ -112,9 +113,9 @@ class Backend {
   }
 
  protected:
-  /// One virtual per async operation serves every completion token. An implementation must not
-  /// invoke the handler before returning (use fast_cache::post_completion) and must invoke it
-  /// exactly once.
+  /// One virtual per async operation serves every completion token. An implementation invokes the
+  /// handler exactly once, through fast_cache::post_completion (the handler is bound to a never-blocking
+  /// executor, so that never runs it inside the initiating call).
   virtual void do_async_get(std::string key, get_handler handler) = 0;
   virtual void do_async_set(std::string key, std::string value, expiry expire, done_handler handler) = 0;
   virtual void do_async_has(std::string key, has_handler handler) = 0;
@@ -130,42 +131,58 @@ class Backend {
   // in coroutine frames (GCC PR 100611).
   struct initiate_get {
     Backend* self;
-    void operator()(get_handler h, std::string key) const { self->do_async_get(std::move(key), std::move(h)); }
+    template <class H>
+    void operator()(H&& h, std::string key) const {
+      self->do_async_get(std::move(key), erase_handler<get_signature>(std::forward<H>(h)));
+    }
   };
   struct initiate_set {
     Backend* self;
-    void operator()(done_handler h, std::string key, std::string value, expiry expire) const {
-      self->do_async_set(std::move(key), std::move(value), expire, std::move(h));
+    template <class H>
+    void operator()(H&& h, std::string key, std::string value, expiry expire) const {
+      self->do_async_set(std::move(key), std::move(value), expire, erase_handler<done_signature>(std::forward<H>(h)));
     }
   };
   struct initiate_has {
     Backend* self;
-    void operator()(has_handler h, std::string key) const { self->do_async_has(std::move(key), std::move(h)); }
+    template <class H>
+    void operator()(H&& h, std::string key) const {
+      self->do_async_has(std::move(key), erase_handler<has_signature>(std::forward<H>(h)));
+    }
   };
   struct initiate_erase {
     Backend* self;
-    void operator()(done_handler h, std::string key) const { self->do_async_erase(std::move(key), std::move(h)); }
+    template <class H>
+    void operator()(H&& h, std::string key) const {
+      self->do_async_erase(std::move(key), erase_handler<done_signature>(std::forward<H>(h)));
+    }
   };
   struct initiate_clear {
     Backend* self;
-    void operator()(done_handler h) const { self->do_async_clear(std::move(h)); }
+    template <class H>
+    void operator()(H&& h) const {
+      self->do_async_clear(erase_handler<done_signature>(std::forward<H>(h)));
+    }
   };
   struct initiate_get_many {
     Backend* self;
-    void operator()(get_many_handler h, std::vector<std::string> keys) const {
-      self->do_async_get_many(std::move(keys), std::move(h));
+    template <class H>
+    void operator()(H&& h, std::vector<std::string> keys) const {
+      self->do_async_get_many(std::move(keys), erase_handler<get_many_signature>(std::forward<H>(h)));
     }
   };
   struct initiate_set_many {
     Backend* self;
-    void operator()(done_handler h, std::vector<item> items, expiry expire) const {
-      self->do_async_set_many(std::move(items), expire, std::move(h));
+    template <class H>
+    void operator()(H&& h, std::vector<item> items, expiry expire) const {
+      self->do_async_set_many(std::move(items), expire, erase_handler<done_signature>(std::forward<H>(h)));
     }
   };
   struct initiate_erase_many {
     Backend* self;
-    void operator()(done_handler h, std::vector<std::string> keys) const {
-      self->do_async_erase_many(std::move(keys), std::move(h));
+    template <class H>
+    void operator()(H&& h, std::vector<std::string> keys) const {
+      self->do_async_erase_many(std::move(keys), erase_handler<done_signature>(std::forward<H>(h)));
     }
   };
 };

@@ -1,0 +1,132 @@
+// The Cache facade: one place that holds the backend, the defaults and the counters, and wraps
+// functions with cached().
+#pragma once
+
+#include <fast_cache/backend.hpp>
+#include <fast_cache/expiry.hpp>
+
+#include <atomic>
+#include <climits>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+namespace fast_cache {
+
+/// A backend failure that cached() absorbed (fail-open). `operation` is "get", "set" or "decode".
+struct cache_error {
+  std::string_view operation;
+  std::string_view key;
+  std::exception_ptr error;
+  std::string_view message;
+};
+
+/// Called for every absorbed failure; must be thread-safe and must not throw.
+using error_hook = std::function<void(const cache_error&)>;
+
+struct CacheOptions {
+  /// Expiry of cached() entries whose options give none; nullopt leaves it to the backend.
+  expiry default_expire;
+  /// Told about every backend failure cached() absorbed; silent when empty.
+  error_hook on_error;
+};
+
+/// Counters of one Cache, for every cached() function bound to it.
+struct cache_stats {
+  std::uint64_t hits = 0;
+  std::uint64_t misses = 0;
+  std::uint64_t errors = 0;
+};
+
+template <class F>
+class cached_function;
+namespace detail {
+template <class F>
+struct cached_options_of;
+}  // namespace detail
+
+/// Options of one cached function; `key_builder` takes the function's own parameters.
+template <class... Args>
+struct cached_options {
+  /// How long results live; nullopt uses the Cache's default_expire, <= 0 never expires.
+  expiry expire;
+  /// Builds the key from the arguments instead of the default `<name>:<arguments>`.
+  std::function<std::string(const Args&...)> key_builder;
+  /// Prefixes every key of this function with `<namespace_>:`.
+  std::string namespace_;
+};
+
+/// The options type for callable F (its parameter types, decayed).
+template <class F>
+using cached_options_for = typename detail::cached_options_of<F>::type;
+
+class Cache {
+ public:
+  Cache() = default;
+  Cache(const Cache&) = delete;
+  Cache& operator=(const Cache&) = delete;
+
+  /// Sets the backend and the defaults; may be called again to replace them.
+  /// Throws std::invalid_argument when backend is null.
+  void init(std::shared_ptr<Backend> backend, CacheOptions options = {});
+
+  /// Initialises for an HTTP application: `init(backend, options)`, then lets the framework adapter
+  /// found by argument-dependent lookup (`fast_cache_init_app(app, cache)`, from the adapter's
+  /// header) hook the cache into the application, e.g. to close the backend at shutdown.
+  template <class App>
+  void init_app(App& app, std::shared_ptr<Backend> backend, CacheOptions options = {}) {
+    init(std::move(backend), std::move(options));
+    fast_cache_init_app(app, *this);
+  }
+
+  /// The backend, for direct use. Throws std::logic_error before init.
+  [[nodiscard]] std::shared_ptr<Backend> get_cache() const;
+
+  /// The backend, or null before init (cached() then just runs the function).
+  [[nodiscard]] std::shared_ptr<Backend> backend() const noexcept { return backend_.load(std::memory_order_acquire); }
+
+  [[nodiscard]] expiry default_expire() const noexcept;
+
+  /// Closes the backend and forgets it (the seed's shutdown); cached() functions keep working
+  /// uncached.
+  void close();
+
+  [[nodiscard]] cache_stats stats() const noexcept;
+
+  /// Wraps fn so that its results are cached under `name` (see cached_function).
+  template <class F>
+  cached_function<F> cached(std::string name, cached_options_for<F> options, F fn) {
+    return cached_function<F>(*this, std::move(name), std::move(options), std::move(fn));
+  }
+  template <class F>
+  cached_function<F> cached(std::string name, F fn) {
+    return cached(std::move(name), {}, std::move(fn));
+  }
+
+  // Used by cached_function.
+  void record_hit() noexcept { hits_.fetch_add(1, std::memory_order_relaxed); }
+  void record_miss() noexcept { misses_.fetch_add(1, std::memory_order_relaxed); }
+  void record_error(std::string_view operation, std::string_view key, std::exception_ptr error) noexcept;
+
+ private:
+  // Read on every cached() call, so kept lock-free; the hook is read only on failures.
+  static constexpr std::int64_t no_default_expire = INT64_MIN;
+  std::atomic<std::shared_ptr<Backend>> backend_;
+  std::atomic<std::int64_t> default_expire_ms_{no_default_expire};
+  mutable std::mutex hook_mutex_;
+  error_hook on_error_;
+  std::atomic<std::uint64_t> hits_{0};
+  std::atomic<std::uint64_t> misses_{0};
+  std::atomic<std::uint64_t> errors_{0};
+};
+
+/// The global cache, as `from fast_cache import cache` in the seed.
+extern Cache cache;
+
+}  // namespace fast_cache
+
+#include <fast_cache/cached_function.hpp>

@@ -1,0 +1,236 @@
+// cached_function: what Cache::cached() returns. Included by cache.hpp.
+#pragma once
+
+#include <fast_cache/cache.hpp>
+#include <fast_cache/codec.hpp>
+#include <fast_cache/detail/callable_traits.hpp>
+#include <fast_cache/detail/single_flight.hpp>
+#include <fast_cache/key.hpp>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace fast_cache {
+
+/// Tag to bypass the cache for one call: `f(fast_cache::skip_cache, args...)` runs the function and
+/// neither reads nor writes the cache.
+struct skip_cache_t {
+  explicit constexpr skip_cache_t() = default;
+};
+inline constexpr skip_cache_t skip_cache{};
+
+namespace detail {
+
+template <class F, class ArgList>
+struct cached_options_from_list;
+template <class F, class... Args>
+struct cached_options_from_list<F, type_list<Args...>> {
+  using type = cached_options<Args...>;
+};
+template <class F>
+struct cached_options_of : cached_options_from_list<F, typename callable_traits<F>::args> {};
+
+// The state a cached_function and its copies share; one per cached() call.
+template <class F, class T, class... Args>
+struct cached_state {
+  Cache* cache;
+  std::string name;
+  cached_options<Args...> options;
+  F fn;
+  single_flight<T> flights;
+
+  std::string key(const Args&... args) const {
+    std::string key = options.key_builder ? options.key_builder(args...) : default_key(name, args...);
+    return namespaced_key(options.namespace_, std::move(key));
+  }
+  expiry expire() const { return options.expire ? options.expire : cache->default_expire(); }
+
+  // A stored value, or nullopt when absent or undecodable (a decode failure is absorbed like any
+  // backend failure: the function runs and overwrites the entry).
+  std::optional<T> decode_stored(const std::string& key, std::optional<std::string> stored) const {
+    if (!stored) return std::nullopt;
+    try {
+      return decode<T>(*stored);
+    } catch (...) {
+      cache->record_error("decode", key, std::current_exception());
+      return std::nullopt;
+    }
+  }
+};
+
+// Splits on whether F returns asio::awaitable<T>: the call operators differ, the state does not.
+template <class F, class R, class ArgList, bool Async = awaitable_traits<R>::value>
+class cached_function_impl;
+
+// A plain callable: the caller's thread reads, computes and stores; concurrent identical misses
+// block on the leader's flight.
+template <class F, class R, class... Args>
+class cached_function_impl<F, R, type_list<Args...>, false> {
+ public:
+  using value_type = R;
+  static_assert(cacheable<R>, "cached(): the function's result type has no fast_cache::codec");
+
+  cached_function_impl(Cache& cache, std::string name, cached_options<Args...> options, F fn)
+      : state_(std::make_shared<state>(&cache, std::move(name), std::move(options), std::move(fn))) {}
+
+  R operator()(const Args&... args) const {
+    state& s = *state_;
+    const std::shared_ptr<Backend> backend = s.cache->backend();
+    if (!backend) return std::invoke(s.fn, args...);
+    std::string key = s.key(args...);
+    if (std::optional<R> hit = read(s, *backend, key)) {
+      s.cache->record_hit();
+      return std::move(*hit);
+    }
+    s.cache->record_miss();
+    auto [flight, leader] = s.flights.join(key);
+    if (!leader) return flight->wait();
+    std::optional<R> value;
+    try {
+      value.emplace(std::invoke(s.fn, args...));
+    } catch (...) {
+      s.flights.leave(key);
+      flight->publish(std::nullopt, std::current_exception());
+      throw;
+    }
+    flight->publish(value, nullptr);
+    try {
+      backend->set(key, encode(*value), s.expire());
+    } catch (...) {
+      s.cache->record_error("set", key, std::current_exception());
+    }
+    s.flights.leave(key);
+    return std::move(*value);
+  }
+
+  R operator()(skip_cache_t, const Args&... args) const { return std::invoke(state_->fn, args...); }
+
+  /// The key a call with these arguments reads and writes, namespace included.
+  std::string key(const Args&... args) const { return state_->key(args...); }
+
+ private:
+  using state = cached_state<F, R, Args...>;
+
+  static std::optional<R> read(const state& s, Backend& backend, const std::string& key) {
+    std::optional<std::string> stored;
+    try {
+      stored = backend.get(key);
+    } catch (...) {
+      s.cache->record_error("get", key, std::current_exception());
+      return std::nullopt;
+    }
+    return s.decode_stored(key, std::move(stored));
+  }
+
+  std::shared_ptr<state> state_;
+};
+
+// A callable returning asio::awaitable<T>: the call is a coroutine on the caller's executor, and
+// concurrent identical misses suspend on the leader's flight.
+template <class F, class R, class... Args>
+class cached_function_impl<F, R, type_list<Args...>, true> {
+ public:
+  using value_type = typename awaitable_traits<R>::value_type;
+  using executor_type = typename awaitable_traits<R>::executor_type;
+  static_assert(cacheable<value_type>, "cached(): the coroutine's result type has no fast_cache::codec");
+
+  cached_function_impl(Cache& cache, std::string name, cached_options<Args...> options, F fn)
+      : state_(std::make_shared<state>(&cache, std::move(name), std::move(options), std::move(fn))) {}
+
+  // Parameters by value: they live in the coroutine frame for the whole call.
+  R operator()(Args... args) const {
+    const std::shared_ptr<state> keep_alive = state_;
+    state& s = *keep_alive;
+    const std::shared_ptr<Backend> backend = s.cache->backend();
+    if (!backend) co_return co_await std::invoke(s.fn, args...);
+    const std::string key = s.key(args...);
+
+    std::optional<std::string> stored;
+    bool read_failed = false;
+    try {
+      stored = co_await backend->async_get(key, use_awaitable);
+    } catch (...) {
+      s.cache->record_error("get", key, std::current_exception());
+      read_failed = true;
+    }
+    if (!read_failed) {
+      if (std::optional<value_type> hit = s.decode_stored(key, std::move(stored))) {
+        s.cache->record_hit();
+        co_return std::move(*hit);
+      }
+    }
+    s.cache->record_miss();
+
+    auto [flight, leader] = s.flights.join(key);
+    if (!leader) {
+      std::optional<value_type> shared = co_await flight->async_wait(use_awaitable);
+      co_return std::move(*shared);
+    }
+    std::optional<value_type> value;
+    std::exception_ptr failure;
+    try {
+      value.emplace(co_await std::invoke(s.fn, args...));
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    if (failure) {
+      s.flights.leave(key);
+      flight->publish(std::nullopt, failure);
+      std::rethrow_exception(failure);
+    }
+    flight->publish(value, nullptr);
+    try {
+      co_await backend->async_set(key, encode(*value), s.expire(), use_awaitable);
+    } catch (...) {
+      s.cache->record_error("set", key, std::current_exception());
+    }
+    s.flights.leave(key);
+    co_return std::move(*value);
+  }
+
+  R operator()(skip_cache_t, Args... args) const {
+    const std::shared_ptr<state> keep_alive = state_;
+    co_return co_await std::invoke(keep_alive->fn, args...);
+  }
+
+  /// The key a call with these arguments reads and writes, namespace included.
+  std::string key(const Args&... args) const { return state_->key(args...); }
+
+ private:
+  using state = cached_state<F, value_type, Args...>;
+  static constexpr boost::asio::use_awaitable_t<executor_type> use_awaitable{};
+
+  std::shared_ptr<state> state_;
+};
+
+template <class F>
+using cached_function_base =
+    cached_function_impl<F, typename callable_traits<F>::result, typename callable_traits<F>::args>;
+
+}  // namespace detail
+
+/// A function whose results are cached: call it like the function it wraps. Copies share the
+/// cache entries and the single-flight state.
+///
+/// - The key is `[<namespace_>:]<name>:<arguments as JSON>` or, with a key_builder,
+///   `[<namespace_>:]<key_builder(args...)>`.
+/// - A hit returns the decoded stored value; a miss runs the function, stores its result and
+///   returns it. Concurrent identical misses in this process run the function once; an exception
+///   from the function reaches every waiter and nothing is stored.
+/// - Fail-open: a backend failure (or an undecodable stored value) never breaks the call; it is
+///   counted in Cache::stats().errors and reported to the error hook, and the function runs.
+/// - Without a backend (before Cache::init) the function just runs.
+template <class F>
+class cached_function : public detail::cached_function_base<F> {
+ public:
+  using detail::cached_function_base<F>::cached_function_base;
+  using detail::cached_function_base<F>::operator();
+};
+
+}  // namespace fast_cache

@@ -1,0 +1,105 @@
+// In-process single-flight: concurrent identical misses run the function once and share its result.
+#pragma once
+
+#include <fast_cache/completion.hpp>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/async_result.hpp>
+
+#include <condition_variable>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace fast_cache::detail {
+
+/// One computation in progress. Its outcome is published once; waiters that arrive later (until the
+/// leader has also stored the value) get it at once instead of computing again.
+template <class T>
+class flight {
+ public:
+  using wait_signature = void(std::exception_ptr, std::optional<T>);
+  using wait_handler = boost::asio::any_completion_handler<wait_signature>;
+
+  /// Publishes the value or the error and wakes every waiter, blocked or suspended.
+  void publish(std::optional<T> value, std::exception_ptr error) {
+    std::vector<wait_handler> handlers;
+    {
+      std::lock_guard lock(mutex_);
+      value_ = std::move(value);
+      error_ = std::move(error);
+      done_ = true;
+      handlers.swap(handlers_);
+    }
+    ready_.notify_all();
+    for (auto& handler : handlers) post_completion(std::move(handler), error_, value_);
+  }
+
+  /// Blocks the calling thread until published; returns the value or rethrows the error.
+  T wait() {
+    std::unique_lock lock(mutex_);
+    ready_.wait(lock, [this] { return done_; });
+    if (error_) std::rethrow_exception(error_);
+    return *value_;
+  }
+
+  /// Suspends until published: completion void(exception_ptr, optional<T>).
+  template <class Token>
+  auto async_wait(Token&& token) {
+    return boost::asio::async_initiate<Token, wait_signature>(initiate_wait{this}, token);
+  }
+
+ private:
+  struct initiate_wait {
+    flight* self;
+    template <class Handler>
+    void operator()(Handler&& concrete) const {
+      wait_handler handler = erase_handler<wait_signature>(std::forward<Handler>(concrete));
+      std::unique_lock lock(self->mutex_);
+      if (!self->done_) {
+        self->handlers_.push_back(std::move(handler));
+        return;
+      }
+      lock.unlock();
+      post_completion(std::move(handler), self->error_, self->value_);
+    }
+  };
+
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  bool done_ = false;
+  std::optional<T> value_;
+  std::exception_ptr error_;
+  std::vector<wait_handler> handlers_;
+};
+
+/// The flights of one cached function, by key.
+template <class T>
+class single_flight {
+ public:
+  /// Joins the flight for key: {flight, true} when the caller is its leader and must compute,
+  /// {flight, false} when another caller already computes it.
+  std::pair<std::shared_ptr<flight<T>>, bool> join(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    auto [it, inserted] = flights_.try_emplace(key);
+    if (inserted) it->second = std::make_shared<flight<T>>();
+    return {it->second, inserted};
+  }
+
+  /// Ends the flight for key; later callers go to the backend again.
+  void leave(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    flights_.erase(key);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<flight<T>>> flights_;
+};
+
+}  // namespace fast_cache::detail

@@ -1,0 +1,93 @@
+#include <fast_cache/backend.hpp>
+#include <fast_cache/completion.hpp>
+
+#include <memory>
+#include <mutex>
+#include <type_traits>
+#include <variant>
+
+namespace fast_cache {
+
+void validate_key(std::string_view key) {
+  if (key.empty()) throw Error(errc::invalid_argument, "cache key must not be empty");
+}
+
+std::vector<std::optional<std::string>> Backend::get_many(std::span<const std::string> keys) {
+  std::vector<std::optional<std::string>> values;
+  values.reserve(keys.size());
+  for (const auto& key : keys) values.push_back(get(key));
+  return values;
+}
+
+void Backend::set_many(std::span<const item> items, expiry expire) {
+  for (const auto& [key, value] : items) set(key, value, expire);
+}
+
+void Backend::erase_many(std::span<const std::string> keys) {
+  for (const auto& key : keys) erase(key);
+}
+
+namespace {
+
+// Gathers the completions of n concurrent single-key operations into one; the first failure wins.
+template <class Result>
+struct fan_out {
+  using handler_type = std::conditional_t<std::is_void_v<Result>, done_handler, get_many_handler>;
+  std::mutex mutex;
+  std::size_t remaining;
+  std::exception_ptr error;
+  [[no_unique_address]] std::conditional_t<std::is_void_v<Result>, std::monostate, std::vector<std::optional<std::string>>> values;
+  handler_type handler;
+
+  fan_out(std::size_t n, handler_type h) : remaining(n), handler(std::move(h)) {
+    if constexpr (!std::is_void_v<Result>) values.resize(n);
+  }
+
+  void finish_one(std::exception_ptr e) {
+    std::unique_lock lock(mutex);
+    if (e && !error) error = std::move(e);
+    if (--remaining != 0) return;
+    lock.unlock();
+    if constexpr (std::is_void_v<Result>) {
+      post_completion(std::move(handler), error);
+    } else {
+      post_completion(std::move(handler), error, std::move(values));
+    }
+  }
+};
+
+struct get_part {
+  std::shared_ptr<fan_out<std::string>> state;
+  std::size_t index;
+  void operator()(std::exception_ptr e, std::optional<std::string> value) const {
+    if (!e) state->values[index] = std::move(value);  // each index is written by one part only
+    state->finish_one(std::move(e));
+  }
+};
+
+struct done_part {
+  std::shared_ptr<fan_out<void>> state;
+  void operator()(std::exception_ptr e) const { state->finish_one(std::move(e)); }
+};
+
+}  // namespace
+
+void Backend::do_async_get_many(std::vector<std::string> keys, get_many_handler handler) {
+  if (keys.empty()) return post_completion(std::move(handler), std::exception_ptr{}, std::vector<std::optional<std::string>>{});
+  auto state = std::make_shared<fan_out<std::string>>(keys.size(), std::move(handler));
+  for (std::size_t i = 0; i < keys.size(); ++i) do_async_get(std::move(keys[i]), get_part{state, i});
+}
+
+void Backend::do_async_set_many(std::vector<item> items, expiry expire, done_handler handler) {
+  if (items.empty()) return post_completion(std::move(handler), std::exception_ptr{});
+  auto state = std::make_shared<fan_out<void>>(items.size(), std::move(handler));
+  for (auto& [key, value] : items) do_async_set(std::move(key), std::move(value), expire, done_part{state});
+}
+
+void Backend::do_async_erase_many(std::vector<std::string> keys, done_handler handler) {
+  if (keys.empty()) return post_completion(std::move(handler), std::exception_ptr{});
+  auto state = std::make_shared<fan_out<void>>(keys.size(), std::move(handler));
+  for (auto& key : keys) do_async_erase(std::move(key), done_part{state});
+}
+
+}  // namespace fast_cache

@@ -1,0 +1,60 @@
+#include <fast_cache/cache.hpp>
+
+#include <stdexcept>
+
+namespace fast_cache {
+
+Cache cache;
+
+void Cache::init(std::shared_ptr<Backend> backend, CacheOptions options) {
+  if (!backend) throw std::invalid_argument("Cache::init: backend must not be null");
+  default_expire_ms_.store(options.default_expire ? options.default_expire->count() : no_default_expire,
+                           std::memory_order_relaxed);
+  {
+    std::lock_guard lock(hook_mutex_);
+    on_error_ = std::move(options.on_error);
+  }
+  backend_.store(std::move(backend), std::memory_order_release);
+}
+
+std::shared_ptr<Backend> Cache::get_cache() const {
+  auto backend = this->backend();
+  if (!backend) throw std::logic_error("Cache not initialized. Call init_app first.");
+  return backend;
+}
+
+expiry Cache::default_expire() const noexcept {
+  const std::int64_t ms = default_expire_ms_.load(std::memory_order_relaxed);
+  if (ms == no_default_expire) return std::nullopt;
+  return duration(ms);
+}
+
+void Cache::close() {
+  if (auto backend = backend_.exchange(nullptr, std::memory_order_acq_rel)) backend->close();
+}
+
+cache_stats Cache::stats() const noexcept {
+  return {hits_.load(std::memory_order_relaxed), misses_.load(std::memory_order_relaxed),
+          errors_.load(std::memory_order_relaxed)};
+}
+
+void Cache::record_error(std::string_view operation, std::string_view key, std::exception_ptr error) noexcept {
+  errors_.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard lock(hook_mutex_);
+  if (!on_error_) return;
+  std::string message;
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    message = e.what();
+  } catch (...) {
+    message = "unknown error";
+  }
+  try {
+    on_error_(cache_error{operation, key, error, message});
+  } catch (...) {
+    // A throwing hook must not turn an absorbed failure into a failed call.
+  }
+}
+
+}  // namespace fast_cache
