@@ -24,17 +24,17 @@ namespace fast_cache {
 
 /// Options of DynamoDBBackend; unset optionals are resolved the way the AWS SDKs do.
 struct DynamoDBOptions {
-  std::string table_name;                 ///< required; 3-255 chars of [A-Za-z0-9_.-]
-  std::optional<std::string> region_name;  ///< else AWS_REGION, AWS_DEFAULT_REGION, profile, "us-east-1"
+  std::string table_name{};                 ///< required; 3-255 chars of [A-Za-z0-9_.-]
+  std::optional<std::string> region_name{};  ///< else AWS_REGION, AWS_DEFAULT_REGION, profile, "us-east-1"
   std::string namespace_ = "cache";       ///< key prefix; clear() removes only this namespace
   /// Credentials; else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, else the shared
   /// files (~/.aws/credentials, ~/.aws/config, AWS_PROFILE). With none and a loopback endpoint
   /// (DynamoDB Local, which checks no signature) fixed local credentials are used.
-  std::optional<std::string> aws_access_key_id;
-  std::optional<std::string> aws_secret_access_key;
-  std::optional<std::string> aws_session_token;
+  std::optional<std::string> aws_access_key_id{};
+  std::optional<std::string> aws_secret_access_key{};
+  std::optional<std::string> aws_session_token{};
   /// else AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL, profile endpoint_url, https://dynamodb.<region>.amazonaws.com
-  std::optional<std::string> endpoint_url;
+  std::optional<std::string> endpoint_url{};
   bool create_table = true;  ///< create the table (and enable TTL on `ttl`) when it does not exist
   expiry default_expire = std::nullopt;  ///< lifetime when set() is given none; nullopt: never expires
   std::chrono::milliseconds connect_timeout{2000};
@@ -47,7 +47,7 @@ struct DynamoDBOptions {
   std::size_t max_connections = 64;
   bool consistent_read = false;  ///< strongly consistent GetItem/BatchGetItem
   bool verify_tls = true;
-  std::string ca_file;  ///< extra CA bundle for https endpoints; empty: the system's
+  std::string ca_file{};  ///< extra CA bundle for https endpoints; empty: the system's
 };
 
 /// An error answered by DynamoDB. what() names the operation, the error type, the HTTP status and

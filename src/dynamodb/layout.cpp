@@ -1,0 +1,71 @@
+#include "dynamodb/layout.hpp"
+
+#include "dynamodb/crypto.hpp"
+
+namespace fast_cache::dynamodb {
+
+bool is_valid_utf8(std::string_view bytes) noexcept {
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  const auto* end = p + bytes.size();
+  while (p < end) {
+    const unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    std::size_t n;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+      n = 1;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2;
+      if (c == 0xE0) lo = 0xA0;
+      if (c == 0xED) hi = 0x9F;  // surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3;
+      if (c == 0xF0) lo = 0x90;
+      if (c == 0xF4) hi = 0x8F;
+    } else {
+      return false;
+    }
+    if (static_cast<std::size_t>(end - p) <= n) return false;
+    if (p[1] < lo || p[1] > hi) return false;
+    for (std::size_t i = 2; i <= n; ++i)
+      if (p[i] < 0x80 || p[i] > 0xBF) return false;
+    p += n + 1;
+  }
+  return true;
+}
+
+std::string cache_key(std::string_view ns, std::string_view key) {
+  std::string out;
+  out.reserve(ns.size() + 1 + key.size());
+  out += ns;
+  out.push_back(':');
+  if (ns.size() + 1 + key.size() > max_plain_key_bytes || !is_valid_utf8(key)) {
+    out += "hash:";
+    out += sha256_hex(key);
+  } else {
+    out += key;
+  }
+  return out;
+}
+
+std::size_t item_size(std::string_view key, std::size_t value_bytes, bool has_ttl) noexcept {
+  // A number takes about one byte per two significant digits plus one; 21 covers any epoch second.
+  constexpr std::size_t max_number_bytes = 21;
+  std::size_t size = key_attribute.size() + key.size() + value_attribute.size() + value_bytes;
+  if (has_ttl) size += ttl_attribute.size() + max_number_bytes;
+  return size;
+}
+
+std::int64_t ttl_epoch_seconds(std::chrono::system_clock::time_point now, std::chrono::milliseconds lifetime) {
+  const auto expires = std::chrono::ceil<std::chrono::seconds>(now.time_since_epoch() + lifetime);
+  return expires.count();
+}
+
+bool stored_item::live_at(std::chrono::system_clock::time_point now) const noexcept {
+  return !ttl || *ttl > std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+}
+
+}  // namespace fast_cache::dynamodb

@@ -1,0 +1,57 @@
+#include "dynamodb/crypto.hpp"
+#include "dynamodb/layout.hpp"
+
+#include <gtest/gtest.h>
+
+namespace fast_cache::dynamodb {
+namespace {
+
+using namespace std::chrono;
+using namespace std::string_literals;
+
+TEST(layout, short_utf8_keys_are_stored_as_namespace_colon_key) {
+  EXPECT_EQ(cache_key("cache", "k"), "cache:k");
+  EXPECT_EQ(cache_key("ns", "a:b/c d"), "ns:a:b/c d");
+  EXPECT_EQ(cache_key("ns", "caf\xc3\xa9"), "ns:caf\xc3\xa9");
+  EXPECT_EQ(cache_key("ns", "nul\0inside"s), "ns:nul\0inside"s);  // U+0000 is valid UTF-8
+}
+
+TEST(layout, namespaced_keys_over_1024_bytes_are_hashed) {
+  const std::string fits(1024 - 3, 'x');  // "ns:" + 1021 = 1024 bytes
+  EXPECT_EQ(cache_key("ns", fits), "ns:" + fits);
+  const std::string over(1022, 'x');
+  EXPECT_EQ(cache_key("ns", over), "ns:hash:" + sha256_hex(over));
+}
+
+TEST(layout, non_utf8_keys_are_hashed) {
+  const std::string bad = "\xff\xfe";
+  EXPECT_EQ(cache_key("ns", bad), "ns:hash:" + sha256_hex(bad));
+  EXPECT_EQ(cache_key("ns", "\xed\xa0\x80"), "ns:hash:" + sha256_hex("\xed\xa0\x80"));  // a surrogate
+}
+
+TEST(layout, utf8_validation) {
+  EXPECT_TRUE(is_valid_utf8(""));
+  EXPECT_TRUE(is_valid_utf8("\xf0\x9f\x98\x80"));
+  EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));          // overlong
+  EXPECT_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));  // past U+10FFFF
+  EXPECT_FALSE(is_valid_utf8("\xe2\x82"));          // truncated
+  EXPECT_FALSE(is_valid_utf8("\x80"));
+}
+
+TEST(layout, item_size_counts_names_and_values) {
+  EXPECT_EQ(item_size("ns:k", 10, false), 9u + 4 + 5 + 10);
+  EXPECT_EQ(item_size("ns:k", 10, true), 9u + 4 + 5 + 10 + 3 + 21);
+}
+
+TEST(layout, ttl_rounds_up_and_liveness_is_checked_on_read) {
+  const system_clock::time_point now(milliseconds(1'000'000'500));
+  EXPECT_EQ(ttl_epoch_seconds(now, seconds(10)), 1'000'011);
+  EXPECT_EQ(ttl_epoch_seconds(now, milliseconds(1)), 1'000'001);
+  stored_item item{"v", 1'000'001};
+  EXPECT_TRUE(item.live_at(now));
+  EXPECT_FALSE(item.live_at(system_clock::time_point(seconds(1'000'001))));
+  EXPECT_TRUE((stored_item{"v", std::nullopt}.live_at(now)));
+}
+
+}  // namespace
+}  // namespace fast_cache::dynamodb
