@@ -1,0 +1,119 @@
+// InMemoryBackend: the embedded default backend, a sharded LRU store inside the process.
+#pragma once
+
+#include <fast_cache/backend.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace fast_cache {
+
+namespace detail::memory {
+class shard;
+}  // namespace detail::memory
+
+/// A power of two near four shards per hardware thread, between 16 and 256.
+[[nodiscard]] std::size_t default_memory_shards() noexcept;
+
+/// Options of InMemoryBackend, meant for designated initializers:
+/// `fast_cache::InMemoryBackend cache({.max_size = 50'000, .default_expire = 5min});`
+struct InMemoryOptions {
+  /// Reported by namespace_name(); must not be empty. Every instance has a store of its own, so
+  /// keys are not prefixed with it and clear() empties this instance only.
+  std::string namespace_ = "cache";
+  /// Most entries kept; 0 = unbounded. Split evenly across shards, and there are never more
+  /// shards than max_size, so a small cache still holds max_size entries.
+  std::size_t max_size = 10'000;
+  /// Most key + value bytes kept; 0 = no byte budget. Split evenly across shards: an entry larger
+  /// than max_bytes / shards is refused with errc::value_too_large.
+  std::size_t max_bytes = 0;
+  /// Lifetime of entries stored without a per-call expiry; nullopt or 0 = never expire.
+  expiry default_expire = std::nullopt;
+  /// Independent parts of the store, each with its own mutex; 1 to 4096.
+  std::size_t shards = default_memory_shards();
+  /// How often a shard holding expiring entries is swept of expired ones (see InMemoryBackend).
+  duration sweep_interval = std::chrono::seconds(1);
+  /// The clock expiry deadlines are read from; empty = std::chrono::steady_clock. For tests.
+  std::function<std::chrono::steady_clock::time_point()> clock = {};
+};
+
+/// A thread-safe in-process cache.
+///
+/// The store is split into shards by key hash, each with its own mutex, so threads working on
+/// different keys rarely wait for each other. A shard is locked for a probe and a few pointer
+/// updates only: entries are built before locking, values are copied and dropped entries freed
+/// after unlocking.
+///
+/// Eviction: least recently used first, within a shard (`get` makes an entry recent, `has` does
+/// not). This is LRU per shard, an approximation of global LRU; `shards = 1` gives exact LRU.
+///
+/// Expiry: an expired entry is never returned; a read that meets one removes it. Expired entries
+/// nobody reads are removed by a periodic sweep done inside writes: when a shard's last sweep is
+/// older than sweep_interval, each write to it examines a few slots until the shard has been
+/// covered. There is no background thread, so nothing outlives close() or the destructor, and an
+/// idle cache costs no CPU; the clock is read only when an expiring entry is involved.
+///
+/// Keys and values may hold any bytes, including NUL. Errors: fast_cache::Error with
+/// errc::invalid_argument (empty key, invalid options), errc::value_too_large (entry over a
+/// shard's byte budget), errc::closed (after close()).
+class InMemoryBackend : public Backend {
+ public:
+  /// Throws Error(errc::invalid_argument) naming the offending option.
+  explicit InMemoryBackend(InMemoryOptions options = {});
+  ~InMemoryBackend() override;
+
+  std::optional<std::string> get(std::string_view key) override;
+  void set(std::string_view key, std::string_view value, expiry expire = std::nullopt) override;
+  bool has(std::string_view key) override;
+  void erase(std::string_view key) override;
+  void clear() override;
+
+  /// Batch forms check every key before touching the store, so a bad key changes nothing.
+  std::vector<std::optional<std::string>> get_many(std::span<const std::string> keys) override;
+  void set_many(std::span<const item> items, expiry expire = std::nullopt) override;
+  void erase_many(std::span<const std::string> keys) override;
+
+  /// Frees every entry; later calls fail with errc::closed. Idempotent.
+  void close() override;
+
+  [[nodiscard]] const std::string& namespace_name() const noexcept override { return namespace_; }
+
+  /// Entries held, counting expired ones not removed yet.
+  [[nodiscard]] std::size_t size() const;
+  /// Key + value bytes held, counting expired entries not removed yet.
+  [[nodiscard]] std::size_t bytes() const;
+  [[nodiscard]] std::size_t shard_count() const noexcept { return shard_count_; }
+
+ protected:
+  // The work takes well under a microsecond, so it is done at once; only the completion is posted.
+  void do_async_get(std::string key, get_handler handler) override;
+  void do_async_set(std::string key, std::string value, expiry expire, done_handler handler) override;
+  void do_async_has(std::string key, has_handler handler) override;
+  void do_async_erase(std::string key, done_handler handler) override;
+  void do_async_clear(done_handler handler) override;
+  void do_async_get_many(std::vector<std::string> keys, get_many_handler handler) override;
+  void do_async_set_many(std::vector<item> items, expiry expire, done_handler handler) override;
+  void do_async_erase_many(std::vector<std::string> keys, done_handler handler) override;
+
+ private:
+  void ensure_open() const;
+  /// Throws for a key or an entry size the store refuses.
+  void check_entry(std::string_view key, std::string_view value) const;
+  [[nodiscard]] detail::memory::shard& shard_for(std::uint64_t hash) const noexcept;
+  void store(std::string_view key, std::string_view value, expiry expire);
+
+  std::string namespace_;
+  expiry default_expire_;
+  std::function<std::chrono::steady_clock::time_point()> clock_;
+  std::size_t shard_count_;
+  std::size_t max_entry_bytes_;  // 0 = no byte budget
+  std::unique_ptr<detail::memory::shard[]> shards_;
+  std::atomic<bool> closed_{false};
+};
+
+}  // namespace fast_cache

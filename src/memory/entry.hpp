@@ -1,0 +1,123 @@
+// One stored entry: key and value bytes in a single allocation, shared by reference count.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <string_view>
+#include <utility>
+
+namespace fast_cache::detail::memory {
+
+using time_point = std::chrono::steady_clock::time_point;
+
+/// The deadline of an entry that never expires.
+inline constexpr time_point never = time_point::max();
+
+/// Links of a shard's LRU list, guarded by the shard's mutex. Once an entry has left its shard,
+/// `next` chains it into an entry_list instead.
+struct lru_hook {
+  lru_hook* prev = nullptr;
+  lru_hook* next = nullptr;
+};
+
+/// Key and value are immutable once made, so a reader holding a reference copies the value after
+/// the shard lock is released; a set makes a new entry rather than changing one in place.
+class entry : public lru_hook {
+ public:
+  /// A new entry holding copies of key and value, with one reference owned by the caller.
+  static entry* make(std::uint64_t hash, std::string_view key, std::string_view value, time_point deadline) {
+    void* storage = ::operator new(sizeof(entry) + key.size() + value.size());
+    auto* e = new (storage) entry(hash, key.size(), value.size(), deadline);
+    std::memcpy(e->bytes(), key.data(), key.size());
+    std::memcpy(e->bytes() + key.size(), value.data(), value.size());
+    return e;
+  }
+
+  entry(const entry&) = delete;
+  entry& operator=(const entry&) = delete;
+
+  [[nodiscard]] std::uint64_t hash() const noexcept { return hash_; }
+  [[nodiscard]] std::string_view key() const noexcept { return {bytes(), key_size_}; }
+  [[nodiscard]] std::string_view value() const noexcept { return {bytes() + key_size_, value_size_}; }
+  [[nodiscard]] time_point deadline() const noexcept { return deadline_; }
+  [[nodiscard]] bool expires() const noexcept { return deadline_ != never; }
+  [[nodiscard]] bool expired_at(time_point now) const noexcept { return now >= deadline_; }
+  /// What the entry costs against a byte budget: key plus value bytes.
+  [[nodiscard]] std::size_t charge() const noexcept { return key_size_ + value_size_; }
+
+  void acquire() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void release() noexcept {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      this->~entry();
+      ::operator delete(static_cast<void*>(this));
+    }
+  }
+
+ private:
+  entry(std::uint64_t hash, std::size_t key_size, std::size_t value_size, time_point deadline) noexcept
+      : hash_(hash), key_size_(key_size), value_size_(value_size), deadline_(deadline) {}
+  ~entry() = default;
+
+  [[nodiscard]] char* bytes() noexcept { return reinterpret_cast<char*>(this + 1); }
+  [[nodiscard]] const char* bytes() const noexcept { return reinterpret_cast<const char*>(this + 1); }
+
+  std::uint64_t hash_;
+  std::size_t key_size_;
+  std::size_t value_size_;
+  time_point deadline_;
+  std::atomic<std::uint32_t> refs_{1};
+};
+
+/// Owns one reference to an entry.
+class entry_ref {
+ public:
+  entry_ref() noexcept = default;
+  explicit entry_ref(entry* e) noexcept : entry_(e) {}
+  entry_ref(entry_ref&& other) noexcept : entry_(other.release()) {}
+  entry_ref& operator=(entry_ref&& other) noexcept {
+    entry_ref(std::move(other)).swap(*this);
+    return *this;
+  }
+  ~entry_ref() {
+    if (entry_) entry_->release();
+  }
+
+  explicit operator bool() const noexcept { return entry_ != nullptr; }
+  const entry* operator->() const noexcept { return entry_; }
+  /// Hands the reference over to the caller.
+  entry* release() noexcept { return std::exchange(entry_, nullptr); }
+  void swap(entry_ref& other) noexcept { std::swap(entry_, other.entry_); }
+
+ private:
+  entry* entry_ = nullptr;
+};
+
+/// Entries taken out of a shard under its lock. Declared before the lock guard, it releases them
+/// after the lock is gone, so freeing memory never lengthens a critical section.
+class entry_list {
+ public:
+  entry_list() = default;
+  entry_list(const entry_list&) = delete;
+  entry_list& operator=(const entry_list&) = delete;
+  ~entry_list() {
+    while (head_ != nullptr) {
+      auto* e = static_cast<entry*>(head_);
+      head_ = e->next;
+      e->release();
+    }
+  }
+
+  /// Takes over the shard's reference to e, which must be unlinked from the shard's LRU list.
+  void push(entry* e) noexcept {
+    e->next = head_;
+    head_ = e;
+  }
+
+ private:
+  lru_hook* head_ = nullptr;
+};
+
+}  // namespace fast_cache::detail::memory

@@ -1,0 +1,218 @@
+#include <fast_cache/memory_backend.hpp>
+
+#include "entry.hpp"
+#include "lazy_now.hpp"
+#include "options.hpp"
+#include "shard.hpp"
+
+#include <fast_cache/completion.hpp>
+
+#include <algorithm>
+#include <functional>
+#include <type_traits>
+
+namespace fast_cache {
+
+using detail::memory::entry;
+using detail::memory::entry_ref;
+using detail::memory::lazy_now;
+using detail::memory::shard;
+using detail::memory::time_point;
+
+namespace {
+
+std::uint64_t hash_key(std::string_view key) noexcept { return std::hash<std::string_view>{}(key); }
+
+// When an entry stored now for ttl expires; a lifetime beyond the clock's range never ends.
+time_point deadline_for(std::optional<duration> ttl, lazy_now& now) {
+  if (!ttl) return detail::memory::never;
+  const time_point t = now.get();
+  const auto headroom = detail::memory::never - std::max(t, time_point{});
+  if (*ttl >= std::chrono::duration_cast<duration>(headroom)) return detail::memory::never;
+  return t + *ttl;
+}
+
+// Runs op at once and hands its outcome to handler through post_completion, which never runs it
+// inside the initiating call. A failure travels as the exception_ptr, with an empty result.
+template <class Handler, class Op>
+void complete(Handler handler, Op op) {
+  using result = std::invoke_result_t<Op&>;
+  std::exception_ptr failure;
+  if constexpr (std::is_void_v<result>) {
+    try {
+      op();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    post_completion(std::move(handler), failure);
+  } else {
+    result value{};
+    try {
+      value = op();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    post_completion(std::move(handler), failure, std::move(value));
+  }
+}
+
+}  // namespace
+
+InMemoryBackend::InMemoryBackend(InMemoryOptions options) {
+  detail::memory::validate(options);
+  namespace_ = std::move(options.namespace_);
+  default_expire_ = options.default_expire;
+  clock_ = std::move(options.clock);
+  shard_count_ = detail::memory::shard_count(options);
+  // Every shard gets the same share (remainders aside), so this is the largest entry all accept.
+  max_entry_bytes_ = options.max_bytes / shard_count_;
+  shards_ = std::make_unique<shard[]>(shard_count_);
+  lazy_now now(clock_);
+  const time_point start = now.get();
+  for (std::size_t i = 0; i < shard_count_; ++i) {
+    shards_[i].configure(detail::memory::shard_budget(options, shard_count_, i), options.sweep_interval, start);
+  }
+}
+
+InMemoryBackend::~InMemoryBackend() = default;
+
+std::optional<std::string> InMemoryBackend::get(std::string_view key) {
+  ensure_open();
+  validate_key(key);
+  const std::uint64_t hash = hash_key(key);
+  lazy_now now(clock_);
+  const entry_ref found = shard_for(hash).find(hash, key, now);
+  if (!found) return std::nullopt;
+  return std::string(found->value());  // copied outside the shard lock
+}
+
+void InMemoryBackend::set(std::string_view key, std::string_view value, expiry expire) {
+  ensure_open();
+  check_entry(key, value);
+  store(key, value, expire);
+}
+
+bool InMemoryBackend::has(std::string_view key) {
+  ensure_open();
+  validate_key(key);
+  const std::uint64_t hash = hash_key(key);
+  lazy_now now(clock_);
+  return shard_for(hash).contains(hash, key, now);
+}
+
+void InMemoryBackend::erase(std::string_view key) {
+  ensure_open();
+  validate_key(key);
+  const std::uint64_t hash = hash_key(key);
+  shard_for(hash).erase(hash, key);
+}
+
+void InMemoryBackend::clear() {
+  ensure_open();
+  for (std::size_t i = 0; i < shard_count_; ++i) shards_[i].clear();
+}
+
+std::vector<std::optional<std::string>> InMemoryBackend::get_many(std::span<const std::string> keys) {
+  ensure_open();
+  for (const auto& key : keys) validate_key(key);
+  std::vector<std::optional<std::string>> values;
+  values.reserve(keys.size());
+  lazy_now now(clock_);
+  for (const auto& key : keys) {
+    const std::uint64_t hash = hash_key(key);
+    const entry_ref found = shard_for(hash).find(hash, key, now);
+    values.push_back(found ? std::optional<std::string>(found->value()) : std::nullopt);
+  }
+  return values;
+}
+
+void InMemoryBackend::set_many(std::span<const item> items, expiry expire) {
+  ensure_open();
+  for (const auto& [key, value] : items) check_entry(key, value);
+  for (const auto& [key, value] : items) store(key, value, expire);
+}
+
+void InMemoryBackend::erase_many(std::span<const std::string> keys) {
+  ensure_open();
+  for (const auto& key : keys) validate_key(key);
+  for (const auto& key : keys) {
+    const std::uint64_t hash = hash_key(key);
+    shard_for(hash).erase(hash, key);
+  }
+}
+
+void InMemoryBackend::close() {
+  if (closed_.exchange(true, std::memory_order_acq_rel)) return;
+  for (std::size_t i = 0; i < shard_count_; ++i) shards_[i].close();
+}
+
+std::size_t InMemoryBackend::size() const {
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < shard_count_; ++i) total += shards_[i].size();
+  return total;
+}
+
+std::size_t InMemoryBackend::bytes() const {
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < shard_count_; ++i) total += shards_[i].bytes();
+  return total;
+}
+
+void InMemoryBackend::do_async_get(std::string key, get_handler handler) {
+  complete(std::move(handler), [&] { return get(key); });
+}
+
+void InMemoryBackend::do_async_set(std::string key, std::string value, expiry expire, done_handler handler) {
+  complete(std::move(handler), [&] { set(key, value, expire); });
+}
+
+void InMemoryBackend::do_async_has(std::string key, has_handler handler) {
+  complete(std::move(handler), [&] { return has(key); });
+}
+
+void InMemoryBackend::do_async_erase(std::string key, done_handler handler) {
+  complete(std::move(handler), [&] { erase(key); });
+}
+
+void InMemoryBackend::do_async_clear(done_handler handler) {
+  complete(std::move(handler), [&] { clear(); });
+}
+
+void InMemoryBackend::do_async_get_many(std::vector<std::string> keys, get_many_handler handler) {
+  complete(std::move(handler), [&] { return get_many(keys); });
+}
+
+void InMemoryBackend::do_async_set_many(std::vector<item> items, expiry expire, done_handler handler) {
+  complete(std::move(handler), [&] { set_many(items, expire); });
+}
+
+void InMemoryBackend::do_async_erase_many(std::vector<std::string> keys, done_handler handler) {
+  complete(std::move(handler), [&] { erase_many(keys); });
+}
+
+void InMemoryBackend::ensure_open() const {
+  if (closed_.load(std::memory_order_acquire)) throw Error(errc::closed, "InMemoryBackend is closed");
+}
+
+void InMemoryBackend::check_entry(std::string_view key, std::string_view value) const {
+  validate_key(key);
+  if (max_entry_bytes_ != 0 && key.size() + value.size() > max_entry_bytes_) {
+    throw Error(errc::value_too_large, "InMemoryBackend: an entry of " + std::to_string(key.size() + value.size()) +
+                                           " bytes (key + value) exceeds the byte budget of a shard, " +
+                                           std::to_string(max_entry_bytes_) + " bytes (max_bytes / shards)");
+  }
+}
+
+shard& InMemoryBackend::shard_for(std::uint64_t hash) const noexcept {
+  // The high half picks the shard (multiply-shift, any shard count); the table uses the low bits.
+  return shards_[static_cast<std::size_t>(((hash >> 32) * shard_count_) >> 32)];
+}
+
+void InMemoryBackend::store(std::string_view key, std::string_view value, expiry expire) {
+  const std::uint64_t hash = hash_key(key);
+  lazy_now now(clock_);
+  const time_point deadline = deadline_for(effective_expiry(expire, default_expire_), now);
+  shard_for(hash).store(entry_ref(entry::make(hash, key, value, deadline)), now);
+}
+
+}  // namespace fast_cache

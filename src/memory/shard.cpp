@@ -1,0 +1,193 @@
+#include "shard.hpp"
+
+#include <fast_cache/error.hpp>
+
+#include <algorithm>
+#include <utility>
+
+namespace fast_cache::detail::memory {
+
+namespace {
+
+// Slots one write examines while a sweep is in progress: bounds the time a sweep adds to a write.
+constexpr std::size_t sweep_step_slots = 32;
+// A shard allocates at most this many slots up front (64 KiB); a larger one grows as it fills.
+constexpr std::size_t max_initial_capacity = 4096;
+
+void release_all(const slot_table& table) noexcept {
+  for (std::size_t i = 0; i < table.capacity(); ++i) {
+    if (entry* e = table.at(i)) e->release();
+  }
+}
+
+void unlink(lru_hook* e) noexcept {
+  e->prev->next = e->next;
+  e->next->prev = e->prev;
+}
+
+void link_after(lru_hook* head, lru_hook* e) noexcept {
+  e->prev = head;
+  e->next = head->next;
+  head->next->prev = e;
+  head->next = e;
+}
+
+}  // namespace
+
+shard::~shard() { release_all(table_); }
+
+void shard::configure(budget limits, std::chrono::nanoseconds sweep_interval, time_point now) {
+  limits_ = limits;
+  bounded_ = limits.max_entries != 0 || limits.max_bytes != 0;
+  sweep_interval_ = sweep_interval;
+  last_sweep_ = now;
+  // store() inserts before it evicts, so a full shard briefly holds max_entries + 1.
+  initial_capacity_ = limits.max_entries == 0 ? 0 : std::min(capacity_for(limits.max_entries + 1), max_initial_capacity);
+  reset(initial_capacity_, false);
+}
+
+entry_ref shard::find(std::uint64_t hash, std::string_view key, lazy_now& now) {
+  entry_list expired;
+  std::lock_guard lock(mutex_);
+  const std::size_t slot = table_.find(hash, key);
+  if (slot == slot_table::npos) return {};
+  entry* e = table_.at(slot);
+  if (e->expires() && e->expired_at(now.get())) {
+    remove_at(slot, expired);
+    return {};
+  }
+  if (bounded_) move_to_front(e);
+  e->acquire();
+  return entry_ref(e);
+}
+
+bool shard::contains(std::uint64_t hash, std::string_view key, lazy_now& now) {
+  entry_list expired;
+  std::lock_guard lock(mutex_);
+  const std::size_t slot = table_.find(hash, key);
+  if (slot == slot_table::npos) return false;
+  const entry* e = table_.at(slot);
+  if (e->expires() && e->expired_at(now.get())) {
+    remove_at(slot, expired);
+    return false;
+  }
+  return true;
+}
+
+void shard::store(entry_ref fresh, lazy_now& now) {
+  entry_list garbage;
+  std::lock_guard lock(mutex_);
+  if (closed_) throw Error(errc::closed, "InMemoryBackend is closed");
+  const std::size_t slot = table_.find(fresh->hash(), fresh->key());
+  if (slot == slot_table::npos) table_.reserve_one();  // on bad_alloc, fresh's owner frees it
+  entry* e = fresh.release();
+  if (slot == slot_table::npos) {
+    table_.insert(e);
+  } else {
+    entry* old = table_.at(slot);
+    table_.replace(slot, e);
+    forget(old, garbage);
+  }
+  adopt(e);
+  trim(e, garbage);
+  sweep_step(now, garbage);
+}
+
+void shard::erase(std::uint64_t hash, std::string_view key) {
+  entry_list garbage;
+  std::lock_guard lock(mutex_);
+  const std::size_t slot = table_.find(hash, key);
+  if (slot != slot_table::npos) remove_at(slot, garbage);
+}
+
+void shard::clear() { reset(initial_capacity_, false); }
+
+void shard::close() { reset(0, true); }
+
+std::size_t shard::size() const {
+  std::lock_guard lock(mutex_);
+  return table_.size();
+}
+
+std::size_t shard::bytes() const {
+  std::lock_guard lock(mutex_);
+  return bytes_;
+}
+
+void shard::reset(std::size_t capacity, bool closing) {
+  slot_table old(capacity);  // allocated before locking; holds the old entries after the swap
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_) return;  // a clear() racing with close() must not reopen the shard
+    std::swap(old, table_);
+    lru_.prev = lru_.next = &lru_;
+    bytes_ = 0;
+    expiring_ = 0;
+    sweeping_ = false;
+    closed_ = closing;
+  }
+  release_all(old);
+}
+
+void shard::remove_at(std::size_t slot, entry_list& garbage) noexcept {
+  entry* e = table_.at(slot);
+  table_.erase_at(slot);
+  forget(e, garbage);
+}
+
+void shard::adopt(entry* e) noexcept {
+  if (bounded_) link_after(&lru_, e);
+  bytes_ += e->charge();
+  if (e->expires()) ++expiring_;
+}
+
+void shard::forget(entry* e, entry_list& garbage) noexcept {
+  if (bounded_) unlink(e);
+  bytes_ -= e->charge();
+  if (e->expires()) --expiring_;
+  garbage.push(e);
+}
+
+void shard::move_to_front(entry* e) noexcept {
+  if (lru_.next == e) return;  // a hot key is often already there: skip the pointer writes
+  unlink(e);
+  link_after(&lru_, e);
+}
+
+bool shard::over_budget() const noexcept {
+  return (limits_.max_entries != 0 && table_.size() > limits_.max_entries) ||
+         (limits_.max_bytes != 0 && bytes_ > limits_.max_bytes);
+}
+
+void shard::trim(const entry* keep, entry_list& garbage) noexcept {
+  if (!bounded_) return;
+  while (over_budget()) {
+    auto* victim = static_cast<entry*>(lru_.prev);
+    if (victim == keep) return;  // cannot happen while keep fits the budget alone
+    remove_at(table_.find(victim), garbage);
+  }
+}
+
+void shard::sweep_step(lazy_now& now, entry_list& garbage) {
+  if (expiring_ == 0) return;  // nothing can expire: not even a clock read
+  const time_point t = now.get();
+  if (!sweeping_) {
+    if (t - last_sweep_ < sweep_interval_) return;
+    sweeping_ = true;
+    sweep_cursor_ = 0;
+  }
+  for (std::size_t n = 0; n < sweep_step_slots && sweep_cursor_ < table_.capacity(); ++n) {
+    const entry* e = table_.at(sweep_cursor_);
+    if (e != nullptr && e->expires() && e->expired_at(t)) {
+      remove_at(sweep_cursor_, garbage);  // a later entry may have shifted into this slot: look again
+    } else {
+      ++sweep_cursor_;
+    }
+  }
+  if (sweep_cursor_ >= table_.capacity()) {
+    sweeping_ = false;
+    last_sweep_ = t;
+  }
+}
+
+}  // namespace fast_cache::detail::memory
