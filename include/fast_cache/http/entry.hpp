@@ -1,0 +1,73 @@
+// A stored HTTP response, and its compact binary form in a backend.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fast_cache::http {
+
+/// One response header kept for replay.
+struct header_field {
+  std::string name;
+  std::string value;
+};
+
+/// A cached response. Only headers that describe the representation are kept (see
+/// is_replayable_header); hop-by-hop, per-response and per-user headers are not.
+struct entry {
+  unsigned status = 200;
+  /// When the entry stops being fresh, in epoch seconds; 0 = never. Stored in the entry so that
+  /// `max-age` counts down the same on every server that reads it, whatever the backend's TTL.
+  std::int64_t expires_at = 0;
+  /// The strong validator of `body`, quoted (see make_etag); computed once, when stored.
+  std::string etag;
+  std::vector<header_field> headers;
+  std::string body;
+};
+
+/// Whether a response header is part of the representation and replayed from the cache:
+/// Content-Type, Content-Encoding, Content-Language, Content-Disposition, Content-Location,
+/// Last-Modified, Link, Location, Vary. Set-Cookie, Date, Content-Length, Connection and the
+/// like are not.
+[[nodiscard]] bool is_replayable_header(std::string_view name) noexcept;
+
+/// Serialises an entry. Layout, integers big-endian:
+///
+///     "FCH1"                         magic and format version
+///     u16 status
+///     i64 expires_at                 epoch seconds, 0 = never
+///     u8  etag length, etag bytes
+///     u16 header count, then per header: u16 name length, name, u32 value length, value
+///     body                           every remaining byte
+///
+/// A small binary layout rather than JSON: bodies are stored as is (no escaping or base64), and
+/// a hit decodes with a few length reads.
+[[nodiscard]] std::string encode_entry(const entry& e);
+
+/// Parses encode_entry's output; nullopt when the bytes are not an entry (foreign or truncated
+/// data is then treated as a miss). Takes the bytes by value so the body reuses their buffer.
+[[nodiscard]] std::optional<entry> decode_entry(std::string bytes);
+
+using clock = std::chrono::system_clock;
+
+/// The expires_at of an entry stored at `now` that lives `lifetime`; 0 when lifetime is nullopt
+/// (never expires). Rounded up to whole seconds, so an entry never looks older than it is.
+[[nodiscard]] std::int64_t expires_at_for(clock::time_point now, std::optional<std::chrono::milliseconds> lifetime);
+
+/// An entry for a fresh response stored at `now` for `lifetime` (nullopt = never expires), with
+/// its ETag computed from body.
+[[nodiscard]] entry make_entry(unsigned status, std::vector<header_field> headers, std::string body,
+                               clock::time_point now, std::optional<std::chrono::milliseconds> lifetime);
+
+/// Whether e is no longer fresh at `now`.
+[[nodiscard]] bool is_expired(const entry& e, clock::time_point now) noexcept;
+
+/// The `max-age` to send for e at `now`: whole seconds left, 0 once expired, a year for an entry
+/// that never expires.
+[[nodiscard]] std::int64_t max_age(const entry& e, clock::time_point now) noexcept;
+
+}  // namespace fast_cache::http

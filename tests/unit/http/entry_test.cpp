@@ -1,0 +1,120 @@
+#include <fast_cache/http/entry.hpp>
+#include <fast_cache/http/etag.hpp>
+
+#include <gtest/gtest.h>
+
+namespace fast_cache::http {
+namespace {
+
+using namespace std::chrono_literals;
+
+clock::time_point at(std::int64_t seconds, std::int64_t ms = 0) {
+  return clock::time_point(std::chrono::seconds(seconds) + std::chrono::milliseconds(ms));
+}
+
+entry sample() {
+  entry e;
+  e.status = 203;
+  e.expires_at = 1'700'000'060;
+  e.etag = make_etag("hello\0world");
+  e.headers = {{"Content-Type", "application/json"}, {"Link", std::string(70'000, 'l')}};
+  e.body = std::string("hello\0world", 11);
+  return e;
+}
+
+TEST(Entry, RoundTrip) {
+  const entry e = sample();
+  const auto decoded = decode_entry(encode_entry(e));
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(decoded->status, 203U);
+  EXPECT_EQ(decoded->expires_at, e.expires_at);
+  EXPECT_EQ(decoded->etag, e.etag);
+  ASSERT_EQ(decoded->headers.size(), 2U);
+  EXPECT_EQ(decoded->headers[0].name, "Content-Type");
+  EXPECT_EQ(decoded->headers[0].value, "application/json");
+  EXPECT_EQ(decoded->headers[1].value.size(), 70'000U);
+  EXPECT_EQ(decoded->body, e.body);
+}
+
+TEST(Entry, EmptyBodyAndNoHeaders) {
+  entry e;
+  const auto decoded = decode_entry(encode_entry(e));
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(decoded->status, 200U);
+  EXPECT_TRUE(decoded->body.empty());
+  EXPECT_TRUE(decoded->headers.empty());
+}
+
+TEST(Entry, LayoutIsDocumented) {
+  entry e;
+  e.status = 200;
+  e.expires_at = 1;
+  e.etag = "\"t\"";
+  e.headers = {{"a", "b"}};
+  e.body = "xy";
+  const std::string bytes = encode_entry(e);
+  const std::string expected = std::string("FCH1") + std::string("\x00\xc8", 2) + std::string(7, '\0') + "\x01" +
+                               "\x03\"t\"" + std::string("\x00\x01", 2) + std::string("\x00\x01", 2) + "a" +
+                               std::string("\x00\x00\x00\x01", 4) + "b" + "xy";
+  EXPECT_EQ(bytes, expected);
+}
+
+TEST(Entry, RejectsForeignAndTruncatedBytes) {
+  EXPECT_FALSE(decode_entry(""));
+  EXPECT_FALSE(decode_entry("{\"result\": 2}"));
+  EXPECT_FALSE(decode_entry("FCH2" + std::string(20, '\0')));
+  const std::string bytes = encode_entry(sample());
+  // Every cut inside the header part fails; cuts inside the body only shorten the body.
+  const std::size_t body_start = bytes.size() - sample().body.size();
+  for (std::size_t n = 0; n < body_start; n += (n < 64 ? 1 : 997)) {
+    EXPECT_FALSE(decode_entry(bytes.substr(0, n))) << n;
+  }
+  std::string bad_status = bytes;
+  bad_status[4] = 0;
+  bad_status[5] = 0;
+  EXPECT_FALSE(decode_entry(bad_status));
+}
+
+TEST(Entry, ReplayableHeaders) {
+  EXPECT_TRUE(is_replayable_header("Content-Type"));
+  EXPECT_TRUE(is_replayable_header("content-encoding"));
+  EXPECT_TRUE(is_replayable_header("LOCATION"));
+  EXPECT_FALSE(is_replayable_header("Set-Cookie"));
+  EXPECT_FALSE(is_replayable_header("Content-Length"));
+  EXPECT_FALSE(is_replayable_header("Date"));
+  EXPECT_FALSE(is_replayable_header("Connection"));
+  EXPECT_FALSE(is_replayable_header("X-Cache"));
+}
+
+TEST(Expiry, ExpiresAtRoundsUp) {
+  EXPECT_EQ(expires_at_for(at(100), 60s), 160);
+  EXPECT_EQ(expires_at_for(at(100, 1), 60s), 161);
+  EXPECT_EQ(expires_at_for(at(100), 1500ms), 102);
+  EXPECT_EQ(expires_at_for(at(100), std::nullopt), 0);
+}
+
+TEST(Expiry, MaxAgeCountsDown) {
+  entry e;
+  e.expires_at = 160;
+  EXPECT_EQ(max_age(e, at(100)), 60);
+  EXPECT_EQ(max_age(e, at(100, 999)), 60);
+  EXPECT_EQ(max_age(e, at(159, 999)), 1);
+  EXPECT_FALSE(is_expired(e, at(159, 999)));
+  EXPECT_EQ(max_age(e, at(160)), 0);
+  EXPECT_TRUE(is_expired(e, at(160)));
+  EXPECT_TRUE(is_expired(e, at(1000)));
+  e.expires_at = 0;
+  EXPECT_EQ(max_age(e, at(1'000'000)), 365 * 24 * 3600);
+  EXPECT_FALSE(is_expired(e, at(1'000'000'000)));
+}
+
+TEST(MakeEntry, ComputesEtagAndExpiry) {
+  const entry e = make_entry(200, {{"Content-Type", "text/plain"}}, "body", at(10), 5s);
+  EXPECT_EQ(e.etag, make_etag("body"));
+  EXPECT_EQ(e.expires_at, 15);
+  EXPECT_EQ(e.body, "body");
+  EXPECT_EQ(e.headers.size(), 1U);
+}
+
+}  // namespace
+}  // namespace fast_cache::http
