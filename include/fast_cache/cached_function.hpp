@@ -88,8 +88,8 @@ class cached_function_impl<F, R, type_list<Args...>, false> {
       s.cache->record_hit();
       return std::move(*hit);
     }
-    s.cache->record_miss();
     auto [flight, leader] = s.flights.join(key);
+    s.cache->record_miss();  // after joining, so a counted miss is always part of a flight
     if (!leader) return flight->wait();
     std::optional<R> value;
     try {
@@ -165,9 +165,8 @@ class cached_function_impl<F, R, type_list<Args...>, true> {
         co_return std::move(*hit);
       }
     }
-    s.cache->record_miss();
-
     auto [flight, leader] = s.flights.join(key);
+    s.cache->record_miss();  // after joining, so a counted miss is always part of a flight
     if (!leader) {
       std::optional<value_type> shared = co_await flight->async_wait(use_awaitable);
       co_return std::move(*shared);

@@ -11,6 +11,7 @@
 #include <boost/asio/require.hpp>
 #include <boost/asio/system_executor.hpp>
 
+#include <type_traits>
 #include <utility>
 
 namespace fast_cache {
@@ -21,10 +22,15 @@ namespace fast_cache {
 /// concrete executor type is known; Backend's initiating functions do this for every handler.
 template <class Signature, class Handler>
 boost::asio::any_completion_handler<Signature> erase_handler(Handler&& handler) {
-  auto executor = boost::asio::get_associated_executor(handler, boost::asio::system_executor());
-  return boost::asio::any_completion_handler<Signature>(boost::asio::bind_executor(
-      boost::asio::require(std::move(executor), boost::asio::execution::blocking.never),
-      std::forward<Handler>(handler)));
+  // Already erased by an initiating function (a backend forwarding to another): already bound.
+  if constexpr (std::is_same_v<std::decay_t<Handler>, boost::asio::any_completion_handler<Signature>>) {
+    return std::forward<Handler>(handler);
+  } else {
+    auto executor = boost::asio::get_associated_executor(handler, boost::asio::system_executor());
+    return boost::asio::any_completion_handler<Signature>(boost::asio::bind_executor(
+        boost::asio::require(std::move(executor), boost::asio::execution::blocking.never),
+        std::forward<Handler>(handler)));
+  }
 }
 
 /// Invokes handler(args...) on its associated executor. For a handler that went through

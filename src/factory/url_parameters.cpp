@@ -1,0 +1,72 @@
+#include "factory/url_parameters.hpp"
+
+#include <fast_cache/error.hpp>
+
+#include <boost/url/parse.hpp>
+
+#include <charconv>
+
+namespace fast_cache::detail {
+
+namespace {
+[[noreturn]] void invalid(const std::string& url, const std::string& why) {
+  throw Error(errc::invalid_argument, "invalid backend URL \"" + url + "\": " + why);
+}
+}  // namespace
+
+url_parameters::url_parameters(std::string_view url) : url_(url) {
+  auto parsed = boost::urls::parse_uri(url);
+  if (!parsed) invalid(url_, "expected scheme://[host][?name=value&...]");
+  scheme_ = std::string(parsed->scheme());
+  host_ = std::string(parsed->encoded_host().decode());
+  if (!parsed->encoded_path().empty() && parsed->encoded_path() != "/") invalid(url_, "unexpected path");
+  for (const auto& param : parsed->params()) {
+    if (!param.has_value) invalid(url_, "parameter \"" + std::string(param.key) + "\" has no value");
+    if (!parameters_.emplace(std::string(param.key), std::string(param.value)).second) {
+      invalid(url_, "parameter \"" + std::string(param.key) + "\" given twice");
+    }
+  }
+}
+
+std::optional<std::string> url_parameters::take(std::string_view name) {
+  auto it = parameters_.find(name);
+  if (it == parameters_.end()) return std::nullopt;
+  std::string value = std::move(it->second);
+  parameters_.erase(it);
+  return value;
+}
+
+std::optional<std::size_t> url_parameters::take_size(std::string_view name) {
+  auto text = take(name);
+  if (!text) return std::nullopt;
+  std::size_t value = 0;
+  const char* end = text->data() + text->size();
+  const auto result = std::from_chars(text->data(), end, value);
+  if (result.ec != std::errc() || result.ptr != end || text->empty()) {
+    invalid(url_, std::string(name) + " must be a non-negative whole number, got \"" + *text + "\"");
+  }
+  return value;
+}
+
+std::optional<bool> url_parameters::take_bool(std::string_view name) {
+  auto text = take(name);
+  if (!text) return std::nullopt;
+  if (*text == "true" || *text == "1") return true;
+  if (*text == "false" || *text == "0") return false;
+  invalid(url_, std::string(name) + " must be true or false, got \"" + *text + "\"");
+}
+
+std::optional<duration> url_parameters::take_seconds(std::string_view name) {
+  auto seconds = take_size(name);
+  if (!seconds) return std::nullopt;
+  return std::chrono::seconds(*seconds);
+}
+
+void url_parameters::expect_all_taken() const {
+  if (parameters_.empty()) return;
+  std::string names;
+  for (const auto& [name, value] : parameters_) names += (names.empty() ? "" : ", ") + name;
+  invalid(url_, "unknown parameter(s): " + names);
+}
+
+}  // namespace fast_cache::detail

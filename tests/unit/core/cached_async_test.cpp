@@ -1,0 +1,182 @@
+#include <fast_cache/cache.hpp>
+#include <fast_cache/memory_backend.hpp>
+
+#include "support/test_backends.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <stdexcept>
+#include <string>
+
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+// Runs a coroutine to completion on its own io_context and returns its result.
+template <class T>
+T run(asio::awaitable<T> coroutine, asio::io_context& io) {
+  auto future = asio::co_spawn(io, std::move(coroutine), asio::use_future);
+  io.restart();
+  io.run();
+  return future.get();
+}
+
+struct doubler {
+  std::atomic<int>* calls;
+  asio::awaitable<int> operator()(int x) const {
+    ++*calls;
+    co_return x * 2;
+  }
+};
+
+class CachedAsync : public ::testing::Test {
+ protected:
+  void SetUp() override { cache.init(backend); }
+  asio::io_context io;
+  fast_cache::Cache cache;
+  std::shared_ptr<fast_cache::InMemoryBackend> backend = std::make_shared<fast_cache::InMemoryBackend>();
+  std::atomic<int> calls{0};
+};
+
+asio::awaitable<int> call_twice(fast_cache::cached_function<doubler> f, int x) {
+  const int first = co_await f(x);
+  const int second = co_await f(x);
+  co_return first + second;
+}
+
+TEST_F(CachedAsync, MissThenHit) {
+  auto f = cache.cached("double", doubler{&calls});
+  EXPECT_EQ(run(call_twice(f, 21), io), 84);
+  EXPECT_EQ(calls.load(), 1);
+  EXPECT_EQ(backend->get("double:[21]"), "42");
+  EXPECT_EQ(cache.stats().hits, 1u);
+  EXPECT_EQ(cache.stats().misses, 1u);
+}
+
+asio::awaitable<int> call_once(fast_cache::cached_function<doubler> f, int x) { co_return co_await f(x); }
+asio::awaitable<int> call_skipping(fast_cache::cached_function<doubler> f, int x) {
+  co_return co_await f(fast_cache::skip_cache, x);
+}
+
+TEST_F(CachedAsync, KeyBuilderNamespaceAndExpire) {
+  auto f = cache.cached(
+      "custom", {.expire = 120s, .key_builder = [](int x) { return "custom:" + std::to_string(x); }, .namespace_ = "special"},
+      doubler{&calls});
+  EXPECT_EQ(run(call_once(f, 4), io), 8);
+  EXPECT_EQ(backend->get("special:custom:4"), "8");
+}
+
+TEST_F(CachedAsync, SkipCache) {
+  auto f = cache.cached("double", doubler{&calls});
+  EXPECT_EQ(run(call_skipping(f, 1), io), 2);
+  EXPECT_FALSE(backend->has("double:[1]"));
+  EXPECT_EQ(run(call_once(f, 1), io), 2);
+  EXPECT_EQ(run(call_skipping(f, 1), io), 2);
+  EXPECT_EQ(calls.load(), 3);
+}
+
+TEST(CachedAsyncExpiry, ExpireOverridesDefaultAndDefaultApplies) {
+  asio::io_context io;
+  fast_cache::Cache cache;
+  auto backend = std::make_shared<fast_cache::testing::recording_backend>();
+  cache.init(backend, {.default_expire = 120s});
+  std::atomic<int> calls{0};
+  EXPECT_EQ(run(call_once(cache.cached("a", {.expire = 60s}, doubler{&calls}), 1), io), 2);
+  EXPECT_EQ(run(call_once(cache.cached("b", doubler{&calls}), 1), io), 2);
+  const auto expiries = backend->expiries();
+  ASSERT_EQ(expiries.size(), 2u);
+  EXPECT_EQ(expiries[0], fast_cache::duration(60s));
+  EXPECT_EQ(expiries[1], fast_cache::duration(120s));
+}
+
+TEST(CachedAsyncNoBackend, FunctionJustRuns) {
+  asio::io_context io;
+  fast_cache::Cache cache;
+  std::atomic<int> calls{0};
+  auto f = cache.cached("double", doubler{&calls});
+  EXPECT_EQ(run(call_once(f, 1), io), 2);
+  EXPECT_EQ(run(call_once(f, 1), io), 2);
+  EXPECT_EQ(calls.load(), 2);
+}
+
+TEST(CachedAsyncFailOpen, BackendFailureReturnsTheFunctionsResult) {
+  asio::io_context io;
+  fast_cache::Cache cache;
+  std::atomic<int> reported{0};
+  cache.init(std::make_shared<fast_cache::testing::failing_backend>(),
+             {.on_error = [&reported](const fast_cache::cache_error&) { ++reported; }});
+  std::atomic<int> calls{0};
+  auto f = cache.cached("double", doubler{&calls});
+  EXPECT_EQ(run(call_once(f, 3), io), 6);
+  EXPECT_EQ(run(call_once(f, 3), io), 6);
+  EXPECT_EQ(calls.load(), 2);
+  EXPECT_EQ(cache.stats().errors, 4u);
+  EXPECT_EQ(reported.load(), 4);
+}
+
+// Waits, without blocking its thread, until `expected` callers have missed.
+struct waits_for_all_misses {
+  fast_cache::Cache* cache;
+  std::atomic<int>* calls;
+  std::uint64_t expected;
+  bool fail;
+  asio::awaitable<std::string> operator()(int x) const {
+    ++*calls;
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (int i = 0; i < 20000 && cache->stats().misses < expected; ++i) {
+      timer.expires_after(1ms);
+      co_await timer.async_wait(asio::use_awaitable);
+    }
+    if (fail) throw std::runtime_error("upstream is down");
+    co_return "value " + std::to_string(x);
+  }
+};
+
+struct outcome {
+  std::atomic<int> values{0};
+  std::atomic<int> failures{0};
+};
+
+asio::awaitable<void> call_and_count(fast_cache::cached_function<waits_for_all_misses> f, outcome& out) {
+  try {
+    if (co_await f(9) == "value 9") ++out.values;
+  } catch (const std::runtime_error& e) {
+    if (std::string(e.what()) == "upstream is down") ++out.failures;
+  }
+}
+
+TEST_F(CachedAsync, SingleFlightUnder1000Coroutines) {
+  constexpr int callers = 1000;
+  auto f = cache.cached("slow", waits_for_all_misses{&cache, &calls, callers, false});
+  asio::thread_pool pool(2);
+  outcome out;
+  for (int i = 0; i < callers; ++i) asio::co_spawn(pool, call_and_count(f, out), asio::detached);
+  pool.join();
+  EXPECT_EQ(calls.load(), 1);
+  EXPECT_EQ(out.values.load(), callers);
+  EXPECT_EQ(backend->get("slow:[9]"), "value 9");
+}
+
+TEST_F(CachedAsync, ExceptionReachesEveryWaiterAndNothingIsStored) {
+  constexpr int callers = 100;
+  auto f = cache.cached("failing", waits_for_all_misses{&cache, &calls, callers, true});
+  asio::thread_pool pool(2);
+  outcome out;
+  for (int i = 0; i < callers; ++i) asio::co_spawn(pool, call_and_count(f, out), asio::detached);
+  pool.join();
+  EXPECT_EQ(calls.load(), 1);
+  EXPECT_EQ(out.failures.load(), callers);
+  EXPECT_FALSE(backend->has("failing:[9]"));
+}
+
+}  // namespace

@@ -1,0 +1,36 @@
+#include <fast_cache/key.hpp>
+
+#include <boost/describe/class.hpp>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace {
+
+struct point {
+  int x = 0;
+  int y = 0;
+};
+BOOST_DESCRIBE_STRUCT(point, (), (x, y))
+
+// Golden keys: entries are shared between processes, builds and machines, so these strings must
+// never change by accident.
+TEST(Key, DefaultKeyIsGolden) {
+  EXPECT_EQ(fast_cache::default_key("add", 1, std::string("a")), R"(add:[1,"a"])");
+  EXPECT_EQ(fast_cache::default_key("none"), "none:[]");
+  EXPECT_EQ(fast_cache::default_key("mixed", 2.5, true, std::vector<int>{1, 2}, point{3, 4}),
+            R"(mixed:[2.5E0,true,[1,2],{"x":3,"y":4}])");
+}
+
+TEST(Key, ArgumentsThatLookAlikeGiveDifferentKeys) {
+  EXPECT_NE(fast_cache::default_key("f", 1), fast_cache::default_key("f", std::string("1")));
+  EXPECT_NE(fast_cache::default_key("f", std::string("a,b")), fast_cache::default_key("f", std::string("a"), std::string("b")));
+}
+
+TEST(Key, NamespacePrefixes) {
+  EXPECT_EQ(fast_cache::namespaced_key("special", "custom:1"), "special:custom:1");
+  EXPECT_EQ(fast_cache::namespaced_key("", "custom:1"), "custom:1");
+}
+
+}  // namespace
