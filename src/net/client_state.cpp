@@ -1,0 +1,178 @@
+// client_state: the pool (acquire, release, close), address cache and request retry policy.
+#include "net/client_state.hpp"
+
+#include <fast_cache/error.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/string.hpp>
+
+#include <openssl/ssl.h>
+
+#include <algorithm>
+
+namespace fast_cache::net {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using boost::system::error_code;
+
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+
+asio::ssl::context make_tls_context(const client_options& opts) {
+  asio::ssl::context ctx(asio::ssl::context::tls_client);
+  SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+  if (!opts.verify_tls) {
+    ctx.set_verify_mode(asio::ssl::verify_none);
+    return ctx;
+  }
+  ctx.set_verify_mode(asio::ssl::verify_peer);
+  error_code ec;
+  ctx.set_default_verify_paths(ec);  // a system without a CA store still works with ca_file
+  if (!opts.ca_file.empty()) {
+    ctx.load_verify_file(opts.ca_file, ec);
+    if (ec) throw Error(errc::invalid_argument, "cannot load CA file \"" + opts.ca_file + "\": " + ec.message());
+  }
+  return ctx;
+}
+
+}  // namespace
+
+client_state::client_state(asio::any_io_executor ex, endpoint ep, client_options opts)
+    : executor_(std::move(ex)),
+      strand_(asio::make_strand(executor_)),
+      endpoint_(std::move(ep)),
+      host_header_(endpoint_.host_header()),
+      options_(std::move(opts)),
+      resolver_(strand_) {
+  if (options_.max_connections == 0) throw Error(errc::invalid_argument, "max_connections must be at least 1");
+  if (endpoint_.tls) tls_.emplace(make_tls_context(options_));
+}
+
+void client_state::close() {
+  if (closed_.exchange(true)) return;
+  // The lambda captures a shared_ptr only and is not a coroutine: GCC PR 100611 does not apply.
+  asio::dispatch(strand_, [self = shared_from_this()] { self->close_now(); });
+}
+
+void client_state::close_now() {
+  for (auto* w : waiters_) w->wakeup.cancel();
+  waiters_.clear();
+  slots_ -= idle_.size();
+  idle_.clear();
+  for (auto* c : live_) c->shutdown();
+  resolver_.cancel();
+}
+
+request_message client_state::make_message(http_request& req) const {
+  request_message msg(req.method, req.target, 11);
+  bool has_host = false;
+  for (const auto& [name, value] : req.headers) {
+    has_host = has_host || beast::iequals(name, "host");
+    msg.insert(name, value);
+  }
+  if (!has_host) msg.set(http::field::host, host_header_);
+  msg.body() = std::move(req.body);
+  msg.prepare_payload();
+  return msg;
+}
+
+asio::awaitable<error_code> client_state::perform(http_request& req, http_response& res) {
+  if (closed_) co_return error_code(asio::error::operation_aborted);
+  const request_message msg = make_message(req);
+  lease held = co_await acquire();
+  if (held.ec) co_return held.ec;
+  if (closed_) {  // close() ran on another thread while we waited; its strand work is still queued
+    release(std::move(held.conn), false);
+    co_return error_code(asio::error::operation_aborted);
+  }
+
+  for (bool retried = false;; retried = true) {
+    if (!held.conn) {
+      if (const auto ec = co_await open(held.conn)) {
+        release(nullptr, false);
+        co_return closed_ ? error_code(asio::error::operation_aborted) : ec;
+      }
+    }
+    const exchange_result result =
+        co_await held.conn->exchange(msg, res, options_.request_timeout, options_.max_response_bytes);
+    // The server closed a pooled connection while it was idle and never saw the request: send it
+    // once more, on a new connection in the same pool slot (another idle one may be just as dead).
+    if (result.ec && result.stale && held.reused && !retried && !closed_) {
+      held.conn.reset();
+      held.reused = false;
+      continue;
+    }
+    release(std::move(held.conn), !result.ec && result.keep_alive);
+    if (result.ec && closed_) co_return error_code(asio::error::operation_aborted);
+    co_return result.ec;
+  }
+}
+
+asio::awaitable<client_state::lease> client_state::acquire() {
+  if (closed_) co_return lease{asio::error::operation_aborted, nullptr};
+  drop_expired_idle();
+  if (!idle_.empty()) {
+    lease taken{{}, std::move(idle_.back()), true};
+    idle_.pop_back();
+    co_return taken;
+  }
+  if (slots_ < options_.max_connections) {
+    ++slots_;
+    co_return lease{};
+  }
+
+  waiter w{asio::steady_timer(strand_, asio::steady_timer::time_point::max()), nullptr};
+  waiters_.push_back(&w);
+  co_await w.wakeup.async_wait(nothrow);
+  if (!w.granted) co_return lease{asio::error::operation_aborted, nullptr};  // close() woke us
+  const bool reused = w.conn != nullptr;
+  co_return lease{{}, std::move(w.conn), reused};
+}
+
+asio::awaitable<error_code> client_state::open(std::unique_ptr<connection>& conn) {
+  if (!addresses_) {
+    auto [ec, results] = co_await resolver_.async_resolve(endpoint_.host, std::to_string(endpoint_.port), nothrow);
+    if (ec) co_return ec;
+    addresses_ = std::move(results);
+  }
+  const auto addresses = *addresses_;  // a copy shares the results; another request may reset the cache
+  conn = std::make_unique<connection>(strand_, tls_ ? &*tls_ : nullptr, live_);
+  const auto ec = co_await conn->connect(addresses, endpoint_, options_.verify_tls, options_.connect_timeout);
+  if (ec) {
+    conn.reset();
+    addresses_.reset();  // the host may have moved: resolve again next time
+  }
+  co_return ec;
+}
+
+void client_state::release(std::unique_ptr<connection> conn, bool reusable) {
+  if (!reusable || closed_) conn.reset();
+  if (!waiters_.empty()) {
+    // FIFO hand-over: the first waiter gets this connection, or this slot to connect itself.
+    waiter* w = waiters_.front();
+    waiters_.pop_front();
+    w->conn = std::move(conn);
+    w->granted = true;
+    w->wakeup.cancel();
+    return;
+  }
+  if (!conn) {
+    --slots_;
+    return;
+  }
+  conn->idle_since = std::chrono::steady_clock::now();
+  idle_.push_back(std::move(conn));
+}
+
+void client_state::drop_expired_idle() {
+  const auto oldest = std::chrono::steady_clock::now() - options_.idle_timeout;
+  const auto fresh = std::find_if(idle_.begin(), idle_.end(), [&](const auto& c) { return c->idle_since >= oldest; });
+  slots_ -= static_cast<std::size_t>(fresh - idle_.begin());
+  idle_.erase(idle_.begin(), fresh);
+}
+
+}  // namespace fast_cache::net

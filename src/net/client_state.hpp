@@ -1,0 +1,71 @@
+// The shared state behind an http_client: the connection pool, the address cache and the TLS
+// context. Everything but close() runs on one strand, so the pool needs no locks.
+#pragma once
+
+#include "net/connection.hpp"
+
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <optional>
+
+namespace fast_cache::net {
+
+class client_state : public std::enable_shared_from_this<client_state> {
+ public:
+  /// Throws Error(errc::invalid_argument) when the CA file cannot be loaded.
+  client_state(boost::asio::any_io_executor ex, endpoint ep, client_options opts);
+
+  /// The executor the client was created with: where handlers without one of their own run.
+  const boost::asio::any_io_executor& executor() const noexcept { return executor_; }
+  const strand_type& strand() const noexcept { return strand_; }
+
+  /// Runs one request on the strand: take a connection, exchange, retry once on a stale one,
+  /// return the connection to the pool.
+  boost::asio::awaitable<boost::system::error_code> perform(http_request& req, http_response& res);
+
+  /// Callable from any thread; the work happens on the strand.
+  void close();
+
+ private:
+  // A request waiting for a connection; woken by release() (with a connection or a free slot) or close().
+  struct waiter {
+    boost::asio::steady_timer wakeup;
+    std::unique_ptr<connection> conn;
+    bool granted = false;
+  };
+  // A connection checked out of the pool; conn is null when the slot still has to be connected.
+  struct lease {
+    boost::system::error_code ec;
+    std::unique_ptr<connection> conn;
+    bool reused = false;
+  };
+
+  boost::asio::awaitable<lease> acquire();
+  boost::asio::awaitable<boost::system::error_code> open(std::unique_ptr<connection>& conn);
+  void release(std::unique_ptr<connection> conn, bool reusable);
+  void drop_expired_idle();
+  void close_now();
+  request_message make_message(http_request& req) const;
+
+  boost::asio::any_io_executor executor_;
+  strand_type strand_;
+  endpoint endpoint_;
+  std::string host_header_;
+  client_options options_;
+  std::optional<boost::asio::ssl::context> tls_;
+  std::atomic<bool> closed_{false};
+
+  // Strand-only state.
+  boost::asio::ip::tcp::resolver resolver_;
+  std::optional<boost::asio::ip::tcp::resolver::results_type> addresses_;  // cached until a connect fails
+  std::vector<connection*> live_;                  // every connection, idle or busy, for close()
+  std::vector<std::unique_ptr<connection>> idle_;  // oldest first; taken from the back (warmest)
+  std::deque<waiter*> waiters_;                    // FIFO
+  std::size_t slots_ = 0;                          // connections open, opening or granted to a waiter
+};
+
+}  // namespace fast_cache::net

@@ -1,0 +1,120 @@
+// connection: connect, TLS handshake and one HTTP exchange at a time.
+#include "net/connection.hpp"
+
+#include "net/response_reader.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <openssl/ssl.h>
+
+#include <algorithm>
+
+namespace fast_cache::net {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using boost::system::error_code;
+
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+
+using any_stream = std::variant<beast::tcp_stream, beast::ssl_stream<beast::tcp_stream>>;
+
+any_stream make_stream(const strand_type& strand, asio::ssl::context* tls) {
+  if (tls) return any_stream(std::in_place_index<1>, strand, *tls);
+  return any_stream(std::in_place_index<0>, strand);
+}
+
+// What a peer that closed the connection before reading our request looks like to us.
+bool is_peer_gone(const error_code& ec) {
+  return ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
+         ec == asio::error::connection_aborted || ec == asio::error::broken_pipe ||
+         ec == asio::ssl::error::stream_truncated;
+}
+
+template <class Stream>
+asio::awaitable<exchange_result> exchange_on(Stream& stream, beast::flat_buffer& buffer, const request_message& req,
+                                             http_response& res, std::chrono::milliseconds timeout,
+                                             std::size_t body_limit) {
+  exchange_result result;
+  auto& tcp = beast::get_lowest_layer(stream);
+  tcp.expires_after(timeout);
+  auto [write_ec, written] = co_await http::async_write(stream, req, nothrow);
+  if (write_ec) {
+    result.ec = write_ec;
+    result.stale = is_peer_gone(write_ec);
+    co_return result;
+  }
+
+  response_reader reader(res, body_limit);
+  reader.skip(req.method() == http::verb::head);
+  auto [read_ec, read] = co_await http::async_read(stream, buffer, reader, nothrow);
+  tcp.expires_never();
+  if (read_ec) {
+    result.ec = read_ec;
+    result.stale = !reader.got_some() && buffer.size() == 0 && is_peer_gone(read_ec);
+    co_return result;
+  }
+  // Bytes after the response would be read as the next response: such a connection is not reused.
+  result.keep_alive = reader.keep_alive() && req.keep_alive() && buffer.size() == 0;
+  co_return result;
+}
+
+}  // namespace
+
+connection::connection(const strand_type& strand, asio::ssl::context* tls, std::vector<connection*>& registry)
+    : stream_(make_stream(strand, tls)), registry_(registry) {
+  registry_.push_back(this);
+}
+
+connection::~connection() { std::erase(registry_, this); }
+
+beast::tcp_stream& connection::tcp() {
+  return std::visit([](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); }, stream_);
+}
+
+asio::awaitable<error_code> connection::connect(const asio::ip::tcp::resolver::results_type& addresses,
+                                                const endpoint& ep, bool verify, std::chrono::milliseconds timeout) {
+  auto& tcp = this->tcp();
+  tcp.expires_after(timeout);
+  auto [ec, connected] = co_await tcp.async_connect(addresses, nothrow);
+  if (ec) co_return ec;
+  // Requests are written in one go and wait for the answer: Nagle would only add latency.
+  tcp.socket().set_option(asio::ip::tcp::no_delay(true), ec);
+
+  if (auto* tls = std::get_if<tls_stream>(&stream_)) {
+    error_code not_ip;
+    asio::ip::make_address(ep.host, not_ip);
+    // SNI carries host names only (RFC 6066 section 3).
+    if (not_ip && !SSL_set_tlsext_host_name(tls->native_handle(), ep.host.c_str())) {
+      co_return error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category());
+    }
+    if (verify) tls->set_verify_callback(asio::ssl::host_name_verification(ep.host));
+    tcp.expires_after(timeout);
+    auto [handshake_ec] = co_await tls->async_handshake(asio::ssl::stream_base::client, nothrow);
+    if (handshake_ec) co_return handshake_ec;
+  }
+  tcp.expires_never();
+  co_return error_code{};
+}
+
+asio::awaitable<exchange_result> connection::exchange(const request_message& req, http_response& res,
+                                                      std::chrono::milliseconds timeout, std::size_t body_limit) {
+  if (auto* tls = std::get_if<tls_stream>(&stream_)) {
+    co_return co_await exchange_on(*tls, buffer_, req, res, timeout, body_limit);
+  }
+  co_return co_await exchange_on(std::get<plain_stream>(stream_), buffer_, req, res, timeout, body_limit);
+}
+
+void connection::shutdown() { tcp().close(); }
+
+}  // namespace fast_cache::net

@@ -1,0 +1,54 @@
+// http_client: starts each request as a coroutine on the client's strand and completes the
+// caller's handler on the caller's executor.
+#include "net/http_client.hpp"
+
+#include "net/client_state.hpp"
+
+#include <boost/asio/append.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/prefer.hpp>
+#include <boost/system/system_error.hpp>
+
+namespace fast_cache::net {
+namespace {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+using handler_type = asio::any_completion_handler<http_client::signature>;
+
+// A named coroutine with by-value parameters: a capturing lambda here would be destroyed twice
+// by g++ 12 (PR 100611).
+asio::awaitable<void> run_request(std::shared_ptr<client_state> state, http_request req, handler_type handler) {
+  // Keeps the caller's executor alive (io_context::run does not return) until we complete.
+  const auto work = asio::prefer(asio::get_associated_executor(handler, state->executor()),
+                                 asio::execution::outstanding_work.tracked);
+  http_response res;
+  error_code ec;
+  try {
+    ec = co_await state->perform(req, res);
+  } catch (const std::bad_alloc&) {
+    ec = make_error_code(boost::system::errc::not_enough_memory);
+  } catch (const boost::system::system_error& e) {
+    ec = e.code();
+  }
+  asio::dispatch(work, asio::append(std::move(handler), ec, std::move(res)));
+}
+
+}  // namespace
+
+http_client::http_client(asio::any_io_executor ex, endpoint ep, client_options opts)
+    : endpoint_(ep), state_(std::make_shared<client_state>(std::move(ex), std::move(ep), std::move(opts))) {}
+
+http_client::~http_client() { close(); }
+
+void http_client::close() { state_->close(); }
+
+void http_client::start(http_request req, handler_type handler) {
+  asio::co_spawn(state_->strand(), run_request(state_, std::move(req), std::move(handler)), asio::detached);
+}
+
+}  // namespace fast_cache::net

@@ -1,0 +1,111 @@
+// HTTP/1.1 keep-alive client with a bounded connection pool: the transport under the DynamoDB client.
+#pragma once
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace fast_cache::net {
+
+/// One request. Headers are sent as given; Host is added when absent, Content-Length always.
+struct http_request {
+  boost::beast::http::verb method = boost::beast::http::verb::post;
+  std::string target = "/";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+/// One response, headers in the order received.
+struct http_response {
+  unsigned status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  /// The value of the first header called `name` (case-insensitive), or nullopt.
+  std::optional<std::string_view> header(std::string_view name) const;
+};
+
+/// Where a client connects: scheme, host and port of a base URL.
+struct endpoint {
+  bool tls = false;
+  std::string host;  ///< without brackets for IPv6 literals
+  std::uint16_t port = 0;
+
+  /// The Host header value: "host", or "host:port" when the port is not the scheme's default.
+  std::string host_header() const;
+};
+
+/// Parses "http://host[:port][/]" or "https://host[:port][/]".
+/// Throws Error(errc::invalid_argument) for anything else: no or unknown scheme, userinfo, empty host,
+/// bad port, a path other than "/", a query or a fragment.
+endpoint parse_endpoint(std::string_view url);
+
+/// Tuning of an http_client.
+struct client_options {
+  std::size_t max_connections = 64;                 ///< pool bound; extra requests wait in FIFO order
+  std::chrono::milliseconds connect_timeout{2000};  ///< DNS, TCP connect and TLS handshake, each
+  std::chrono::milliseconds request_timeout{5000};  ///< the whole write and read of one request
+  std::chrono::milliseconds idle_timeout{30000};    ///< idle connections older than this are closed
+  bool verify_tls = true;                           ///< certificate chain and host name (SNI is set)
+  std::string ca_file;                              ///< extra CA bundle (PEM) besides the system's
+  std::size_t max_response_bytes = 32 * 1024 * 1024;
+};
+
+class client_state;
+
+/// A pool of keep-alive connections to one endpoint. Thread-safe: any number of coroutines and
+/// threads may call async_request at once. A reused connection the server closed while idle is
+/// replaced and the request resent once, transparently; any other failure is reported as is.
+class http_client {
+ public:
+  using signature = void(boost::system::error_code, http_response);
+
+  /// Throws Error(errc::invalid_argument) when ca_file cannot be loaded.
+  http_client(boost::asio::any_io_executor ex, endpoint ep, client_options opts = {});
+  /// Closes every connection; outstanding requests complete with operation_aborted.
+  ~http_client();
+  http_client(const http_client&) = delete;
+  http_client& operator=(const http_client&) = delete;
+
+  /// Sends `req` and reads the whole response. Completes with void(error_code, http_response);
+  /// timeouts are beast::error::timeout (request) or asio::error::timed_out (DNS), oversized
+  /// responses http::error::body_limit, requests failed by close() asio::error::operation_aborted.
+  template <class Token>
+  auto async_request(http_request req, Token&& token) {
+    return boost::asio::async_initiate<Token, signature>(initiation{this}, token, std::move(req));
+  }
+
+  /// Fails queued and later requests with operation_aborted and cancels those in flight. Idempotent.
+  void close();
+
+  const endpoint& target() const noexcept { return endpoint_; }
+
+ private:
+  // A named, trivially destructible initiation: no capturing lambda near co_await (GCC PR 100611).
+  struct initiation {
+    http_client* self;
+    template <class Handler>
+    void operator()(Handler&& handler, http_request req) const {
+      self->start(std::move(req), std::forward<Handler>(handler));
+    }
+  };
+
+  void start(http_request req, boost::asio::any_completion_handler<signature> handler);
+
+  endpoint endpoint_;
+  std::shared_ptr<client_state> state_;
+};
+
+}  // namespace fast_cache::net

@@ -1,0 +1,206 @@
+// http_client against a real in-process HTTP server: pooling, keep-alive, retries and failures.
+#include "net/http_client.hpp"
+
+#include "unit/net/client_fixture.hpp"
+#include "unit/net/test_server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <future>
+#include <mutex>
+
+namespace fast_cache::net::test {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using clock_type = std::chrono::steady_clock;
+
+endpoint local(std::uint16_t port) { return parse_endpoint("http://127.0.0.1:" + std::to_string(port)); }
+
+class HttpClient : public ::testing::Test {
+ protected:
+  test_server server;
+  client_io io;
+};
+
+TEST_F(HttpClient, RoundTripSendsHeadersAndBody) {
+  http_client client(io.executor(), local(server.port()));
+  auto req = make_request("/echo", R"({"TableName":"t"})");
+  req.headers.emplace_back("X-Amz-Target", "DynamoDB_20120810.GetItem");
+  const auto [ec, res] = send(client, std::move(req));
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(res.status, 200u);
+  EXPECT_EQ(res.body, R"({"TableName":"t"})");
+  EXPECT_EQ(res.header("x-echo-method"), "POST");
+  EXPECT_EQ(res.header("X-Echo-Host"), "127.0.0.1:" + std::to_string(server.port()));
+  EXPECT_EQ(client.target().port, server.port());
+}
+
+TEST_F(HttpClient, GivenHostHeaderIsKept) {
+  http_client client(io.executor(), local(server.port()));
+  auto req = make_request("/echo");
+  req.headers.emplace_back("host", "example.com");
+  const auto [ec, res] = send(client, std::move(req));
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(res.header("X-Echo-Host"), "example.com");
+}
+
+// Passing the request straight into co_await is the pattern GCC PR 100611 breaks; ASan watches it.
+asio::awaitable<void> sequential_requests(http_client* client, int count, std::string* failure) {
+  for (int i = 0; i < count; ++i) {
+    auto [ec, res] =
+        co_await client->async_request(make_request("/echo", std::to_string(i)), asio::as_tuple(asio::use_awaitable));
+    if (ec || res.body != std::to_string(i)) {
+      *failure = "request " + std::to_string(i) + ": " + ec.message();
+      co_return;
+    }
+  }
+}
+
+TEST_F(HttpClient, SequentialRequestsReuseOneConnection) {
+  http_client client(io.executor(), local(server.port()));
+  std::string failure;
+  asio::co_spawn(io.executor(), sequential_requests(&client, 100, &failure), asio::use_future).get();
+  EXPECT_EQ(failure, "");
+  EXPECT_EQ(server.accepted(), 1u);
+}
+
+TEST_F(HttpClient, PoolBoundHoldsUnderConcurrency) {
+  http_client client(io.executor(), local(server.port()), options([](client_options& o) { o.max_connections = 4; }));
+  constexpr int count = 200;
+  std::mutex mutex;
+  int ok = 0, done = 0;
+  std::promise<void> all_done;
+  for (int i = 0; i < count; ++i) {
+    client.async_request(make_request("/slow"), [&](boost::system::error_code ec, http_response res) {
+      std::lock_guard lock(mutex);
+      ok += !ec && res.status == 200;
+      if (++done == count) all_done.set_value();
+    });
+  }
+  all_done.get_future().get();
+  EXPECT_EQ(ok, count);
+  EXPECT_LE(server.accepted(), 4u);
+  EXPECT_LE(server.peak_open(), 4u);
+  EXPECT_GE(server.accepted(), 2u) << "requests should have run in parallel";
+}
+
+TEST_F(HttpClient, IdleConnectionClosedByServerIsRetriedTransparently) {
+  http_client client(io.executor(), local(server.port()));
+  ASSERT_FALSE(send(client, make_request("/echo")).ec);
+  server.close_idle_connections();
+  std::this_thread::sleep_for(20ms);  // let the FIN arrive, as it would during real idleness
+  const auto [ec, res] = send(client, make_request("/echo", "again"));
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(res.body, "again");
+  EXPECT_EQ(server.accepted(), 2u);
+}
+
+TEST_F(HttpClient, ConnectionCloseFromServerIsRespected) {
+  http_client client(io.executor(), local(server.port()));
+  for (int i = 0; i < 3; ++i) {
+    const auto [ec, res] = send(client, make_request("/close"));
+    ASSERT_FALSE(ec) << ec.message();
+    EXPECT_EQ(res.status, 200u);
+  }
+  EXPECT_EQ(server.accepted(), 3u);
+}
+
+TEST_F(HttpClient, IdleTimeoutRetiresOldConnections) {
+  http_client client(io.executor(), local(server.port()), options([](client_options& o) { o.idle_timeout = 50ms; }));
+  ASSERT_FALSE(send(client, make_request("/echo")).ec);
+  std::this_thread::sleep_for(100ms);
+  ASSERT_FALSE(send(client, make_request("/echo")).ec);
+  EXPECT_EQ(server.accepted(), 2u);
+}
+
+TEST_F(HttpClient, ConnectRefusedFailsFast) {
+  std::uint16_t dead_port = 0;
+  {
+    asio::io_context scratch;
+    asio::ip::tcp::acceptor probe(scratch, {asio::ip::make_address("127.0.0.1"), 0});
+    dead_port = probe.local_endpoint().port();
+  }
+  http_client client(io.executor(), local(dead_port));
+  const auto start = clock_type::now();
+  const auto [ec, res] = send(client, make_request("/echo"));
+  EXPECT_EQ(ec, asio::error::connection_refused) << ec.message();
+  EXPECT_LT(clock_type::now() - start, 1s);
+}
+
+TEST_F(HttpClient, HangingServerTimesOutWithinRequestTimeout) {
+  http_client client(io.executor(), local(server.port()),
+                     options([](client_options& o) { o.request_timeout = 200ms; }));
+  const auto start = clock_type::now();
+  const auto [ec, res] = send(client, make_request("/hang"));
+  const auto elapsed = clock_type::now() - start;
+  EXPECT_EQ(ec, boost::beast::error::timeout) << ec.message();
+  EXPECT_GE(elapsed, 180ms);
+  EXPECT_LT(elapsed, 1500ms);
+}
+
+TEST_F(HttpClient, GarbageResponseIsAnError) {
+  http_client client(io.executor(), local(server.port()));
+  const auto [ec, res] = send(client, make_request("/garbage"));
+  EXPECT_TRUE(ec);
+  // The pool recovers: the broken connection is not reused.
+  EXPECT_FALSE(send(client, make_request("/echo")).ec);
+}
+
+TEST_F(HttpClient, TruncatedBodyIsAnError) {
+  http_client client(io.executor(), local(server.port()));
+  const auto [ec, res] = send(client, make_request("/truncated"));
+  EXPECT_EQ(ec, boost::beast::http::error::partial_message) << ec.message();
+}
+
+TEST_F(HttpClient, ResponseAtTheLimitIsRead) {
+  http_client client(io.executor(), local(server.port()),
+                     options([](client_options& o) { o.max_response_bytes = 1000; }));
+  const auto [ec, res] = send(client, make_request("/big?n=1000"));
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_EQ(res.body.size(), 1000u);
+}
+
+TEST_F(HttpClient, OversizedResponseIsAnError) {
+  http_client client(io.executor(), local(server.port()),
+                     options([](client_options& o) { o.max_response_bytes = 1000; }));
+  const auto [ec, res] = send(client, make_request("/big?n=1001"));
+  EXPECT_EQ(ec, boost::beast::http::error::body_limit) << ec.message();
+}
+
+TEST_F(HttpClient, CloseFailsQueuedInFlightAndLaterRequests) {
+  http_client client(io.executor(), local(server.port()), options([](client_options& o) {
+                       o.max_connections = 1;
+                       o.request_timeout = 30s;
+                     }));
+  std::vector<std::future<result>> pending;
+  for (int i = 0; i < 5; ++i) pending.push_back(start(client, make_request("/hang")));
+  while (server.accepted() == 0) std::this_thread::sleep_for(1ms);
+  const auto start = clock_type::now();
+  client.close();
+  client.close();
+  for (auto& f : pending) EXPECT_EQ(f.get().ec, asio::error::operation_aborted);
+  EXPECT_LT(clock_type::now() - start, 1s);
+  EXPECT_EQ(send(client, make_request("/echo")).ec, asio::error::operation_aborted);
+  EXPECT_EQ(server.accepted(), 1u);
+}
+
+TEST_F(HttpClient, DestructorCompletesOutstandingRequests) {
+  auto client = std::make_unique<http_client>(io.executor(), local(server.port()));
+  auto pending = start(*client, make_request("/hang"));
+  while (server.accepted() == 0) std::this_thread::sleep_for(1ms);
+  client.reset();
+  EXPECT_EQ(pending.get().ec, asio::error::operation_aborted);
+}
+
+}  // namespace
+}  // namespace fast_cache::net::test
