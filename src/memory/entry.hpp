@@ -32,7 +32,7 @@ class entry : public lru_hook {
     void* storage = ::operator new(sizeof(entry) + key.size() + value.size());
     auto* e = new (storage) entry(hash, key.size(), value.size(), deadline);
     std::memcpy(e->bytes(), key.data(), key.size());
-    std::memcpy(e->bytes() + key.size(), value.data(), value.size());
+    if (!value.empty()) std::memcpy(e->bytes() + key.size(), value.data(), value.size());  // data() may be null
     return e;
   }
 

@@ -37,6 +37,8 @@ TEST(MemoryBasic, EmptyValueIsStoredNotMissing) {
   cache.set("k", "");
   EXPECT_EQ(cache.get("k"), ""s);
   EXPECT_TRUE(cache.has("k"));
+  cache.set("null data", std::string_view{});
+  EXPECT_EQ(cache.get("null data"), ""s);
 }
 
 TEST(MemoryBasic, ClearRemovesEverythingAndStaysUsable) {
