@@ -81,9 +81,7 @@ std::optional<std::string> InMemoryBackend::get(std::string_view key) {
   validate_key(key);
   const std::uint64_t hash = hash_key(key);
   lazy_now now(clock_);
-  const entry_ref found = shard_for(hash).find(hash, key, now);
-  if (!found) return std::nullopt;
-  return std::string(found->value());  // copied outside the shard lock
+  return shard_for(hash).find(hash, key, now).take();  // the string is built outside the shard lock
 }
 
 void InMemoryBackend::set(std::string_view key, std::string_view value, expiry expire) {
@@ -120,8 +118,7 @@ std::vector<std::optional<std::string>> InMemoryBackend::get_many(std::span<cons
   lazy_now now(clock_);
   for (const auto& key : keys) {
     const std::uint64_t hash = hash_key(key);
-    const entry_ref found = shard_for(hash).find(hash, key, now);
-    values.push_back(found ? std::optional<std::string>(found->value()) : std::nullopt);
+    values.push_back(shard_for(hash).find(hash, key, now).take());
   }
   return values;
 }

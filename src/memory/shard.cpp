@@ -3,6 +3,7 @@
 #include <fast_cache/error.hpp>
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 namespace fast_cache::detail::memory {
@@ -46,19 +47,32 @@ void shard::configure(budget limits, std::chrono::nanoseconds sweep_interval, ti
   reset(initial_capacity_, false);
 }
 
-entry_ref shard::find(std::uint64_t hash, std::string_view key, lazy_now& now) {
+void found_value::hold(entry* e) noexcept {
+  found_ = true;
+  const std::string_view value = e->value();
+  if (value.size() <= inline_capacity) {
+    size_ = value.size();
+    std::memcpy(bytes_, value.data(), value.size());
+  } else {
+    e->acquire();
+    pinned_ = entry_ref(e);
+  }
+}
+
+found_value shard::find(std::uint64_t hash, std::string_view key, lazy_now& now) {
+  found_value result;
   entry_list expired;
   std::lock_guard lock(mutex_);
   const std::size_t slot = table_.find(hash, key);
-  if (slot == slot_table::npos) return {};
+  if (slot == slot_table::npos) return result;
   entry* e = table_.at(slot);
   if (e->expires() && e->expired_at(now.get())) {
     remove_at(slot, expired);
-    return {};
+    return result;
   }
   if (bounded_) move_to_front(e);
-  e->acquire();
-  return entry_ref(e);
+  result.hold(e);
+  return result;
 }
 
 bool shard::contains(std::uint64_t hash, std::string_view key, lazy_now& now) {

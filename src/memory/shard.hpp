@@ -9,6 +9,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <string_view>
 
 namespace fast_cache::detail::memory {
@@ -17,6 +19,29 @@ namespace fast_cache::detail::memory {
 struct budget {
   std::size_t max_entries = 0;
   std::size_t max_bytes = 0;
+};
+
+/// What shard::find found, carried out of the lock so the std::string is built after unlocking:
+/// a small value is copied in here under the lock (no allocation, no atomic operation), a larger
+/// one is pinned by its reference count, so a big copy never holds the shard.
+class found_value {
+ public:
+  static constexpr std::size_t inline_capacity = 128;
+
+  [[nodiscard]] std::optional<std::string> take() const {
+    if (!found_) return std::nullopt;
+    if (pinned_) return std::string(pinned_->value());
+    return std::string(bytes_, size_);
+  }
+
+ private:
+  friend class shard;
+  void hold(entry* e) noexcept;
+
+  bool found_ = false;
+  entry_ref pinned_;
+  std::size_t size_ = 0;
+  char bytes_[inline_capacity];
 };
 
 /// Every operation locks the shard's mutex once, for a probe and a few pointer updates: entries
@@ -33,7 +58,7 @@ class alignas(64) shard {
   void configure(budget limits, std::chrono::nanoseconds sweep_interval, time_point now);
 
   /// The live entry under key, made most recently used; an expired one is removed instead.
-  [[nodiscard]] entry_ref find(std::uint64_t hash, std::string_view key, lazy_now& now);
+  [[nodiscard]] found_value find(std::uint64_t hash, std::string_view key, lazy_now& now);
   /// Whether a live entry is under key; leaves recency alone.
   [[nodiscard]] bool contains(std::uint64_t hash, std::string_view key, lazy_now& now);
   /// Stores fresh, replacing an entry with its key, evicting least recently used entries while

@@ -72,6 +72,19 @@ TEST(MemoryBasic, BytesCountsKeysAndValues) {
   EXPECT_EQ(cache.bytes(), 4u);
 }
 
+TEST(MemoryBasic, LargeValuesRoundTrip) {
+  InMemoryBackend cache;
+  std::string value(1 << 20, 'v');
+  value[12345] = '\0';
+  cache.set("big", value);
+  EXPECT_EQ(cache.get("big"), value);
+  const std::string edge(128, 'e');  // the largest value copied without pinning, and one more
+  cache.set("edge", edge);
+  cache.set("edge+1", edge + "!");
+  EXPECT_EQ(cache.get("edge"), edge);
+  EXPECT_EQ(cache.get("edge+1"), edge + "!");
+}
+
 TEST(MemoryKeys, EmptyKeyIsRejectedEverywhere) {
   InMemoryBackend cache;
   expect_error([&] { (void)cache.get(""); }, errc::invalid_argument, "must not be empty");

@@ -24,9 +24,11 @@ constexpr int key_count = 64;
 
 std::string key_of(std::uint32_t n) { return "key-" + std::to_string(n % key_count); }
 
-// A value names its key, so a value found under another key shows a mix-up.
+// A value names its key, so a value found under another key shows a mix-up. Some values are
+// large enough to take the pinned (reference-counted) read path.
 std::string value_of(const std::string& key, int thread, int step) {
-  return key + "|" + std::to_string(thread) + "|" + std::string(static_cast<std::size_t>(step % 50), 'x');
+  const auto filler = static_cast<std::size_t>(step % 3 == 0 ? 300 : step % 50);
+  return key + "|" + std::to_string(thread) + "|" + std::string(filler, 'x');
 }
 
 bool belongs_to(const std::optional<std::string>& value, const std::string& key) {
