@@ -39,6 +39,20 @@ asio::ssl::context make_tls_context(const client_options& opts) {
   return ctx;
 }
 
+// Rejects what would let a caller's text change the message framing (CR, LF, NUL) or break it
+// (empty or spaced header names, a target with spaces or controls).
+bool well_formed(const http_request& req) {
+  const auto control = [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; };
+  const auto bad_target_char = [&](char c) { return control(c) || c == ' '; };
+  const auto bad_name_char = [&](char c) { return control(c) || c == ' ' || c == ':'; };
+  const auto bad_value_char = [](char c) { return c == '\r' || c == '\n' || c == '\0'; };
+  if (req.target.empty() || std::ranges::any_of(req.target, bad_target_char)) return false;
+  return std::ranges::none_of(req.headers, [&](const auto& h) {
+    return h.first.empty() || std::ranges::any_of(h.first, bad_name_char) ||
+           std::ranges::any_of(h.second, bad_value_char);
+  });
+}
+
 }  // namespace
 
 client_state::client_state(asio::any_io_executor ex, endpoint ep, client_options opts)
@@ -82,6 +96,7 @@ request_message client_state::make_message(http_request& req) const {
 
 asio::awaitable<error_code> client_state::perform(http_request& req, http_response& res) {
   if (closed_) co_return error_code(asio::error::operation_aborted);
+  if (!well_formed(req)) co_return make_error_code(boost::system::errc::invalid_argument);
   const request_message msg = make_message(req);
   lease held = co_await acquire();
   if (held.ec) co_return held.ec;

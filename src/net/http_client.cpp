@@ -34,6 +34,8 @@ asio::awaitable<void> run_request(std::shared_ptr<client_state> state, http_requ
     ec = make_error_code(boost::system::errc::not_enough_memory);
   } catch (const boost::system::system_error& e) {
     ec = e.code();
+  } catch (const std::exception&) {  // Beast's length_error for a header value over 64 KiB
+    ec = make_error_code(boost::system::errc::invalid_argument);
   }
   asio::dispatch(work, asio::append(std::move(handler), ec, std::move(res)));
 }

@@ -72,7 +72,7 @@ class http_client {
  public:
   using signature = void(boost::system::error_code, http_response);
 
-  /// Throws Error(errc::invalid_argument) when ca_file cannot be loaded.
+  /// Throws Error(errc::invalid_argument) when ca_file cannot be loaded or max_connections is 0.
   http_client(boost::asio::any_io_executor ex, endpoint ep, client_options opts = {});
   /// Closes every connection; outstanding requests complete with operation_aborted.
   ~http_client();
@@ -80,8 +80,9 @@ class http_client {
   http_client& operator=(const http_client&) = delete;
 
   /// Sends `req` and reads the whole response. Completes with void(error_code, http_response);
-  /// timeouts are beast::error::timeout (request) or asio::error::timed_out (DNS), oversized
-  /// responses http::error::body_limit, requests failed by close() asio::error::operation_aborted.
+  /// timeouts are beast::error::timeout, oversized responses http::error::body_limit, requests
+  /// failed by close() asio::error::operation_aborted, a target or header with CR, LF or NUL
+  /// errc::invalid_argument; other network and TLS errors are passed through as they are.
   template <class Token>
   auto async_request(http_request req, Token&& token) {
     return boost::asio::async_initiate<Token, signature>(initiation{this}, token, std::move(req));

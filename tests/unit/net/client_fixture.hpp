@@ -19,18 +19,21 @@ struct result {
 
 class client_io {
  public:
-  client_io() : work_(io_.get_executor()), thread_([this] { io_.run(); }) {}
+  // Two threads, so the client's own serialisation is what keeps it correct.
+  client_io() : work_(io_.get_executor()) {
+    for (auto& t : threads_) t = std::thread([this] { io_.run(); });
+  }
   ~client_io() {
     work_.reset();
     io_.stop();
-    thread_.join();
+    for (auto& t : threads_) t.join();
   }
   boost::asio::any_io_executor executor() { return io_.get_executor(); }
 
  private:
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-  std::thread thread_;
+  std::thread threads_[2];
 };
 
 inline http_request make_request(std::string target, std::string body = {}) {

@@ -54,6 +54,15 @@ TEST_F(HttpClient, GivenHostHeaderIsKept) {
   EXPECT_EQ(res.header("X-Echo-Host"), "example.com");
 }
 
+TEST_F(HttpClient, HeaderInjectionIsRefused) {
+  http_client client(io.executor(), local(server.port()));
+  auto req = make_request("/echo");
+  req.headers.emplace_back("X-Amz-Target", "GetItem\r\nX-Injected: 1");
+  EXPECT_EQ(send(client, std::move(req)).ec, boost::system::errc::invalid_argument);
+  EXPECT_EQ(send(client, make_request("/echo HTTP/1.1\r\nX: y")).ec, boost::system::errc::invalid_argument);
+  EXPECT_EQ(server.accepted(), 0u);
+}
+
 // Passing the request straight into co_await is the pattern GCC PR 100611 breaks; ASan watches it.
 asio::awaitable<void> sequential_requests(http_client* client, int count, std::string* failure) {
   for (int i = 0; i < count; ++i) {
