@@ -46,8 +46,9 @@ struct InMemoryOptions {
 ///
 /// The store is split into shards by key hash, each with its own mutex, so threads working on
 /// different keys rarely wait for each other. A shard is locked for a probe and a few pointer
-/// updates only: entries are built before locking, values are copied and dropped entries freed
-/// after unlocking.
+/// updates only: entries are built before locking, and the std::string a read returns is built
+/// and dropped entries are freed after unlocking. No memory is allocated under a shard lock,
+/// except when an unbounded or large shard grows its table (amortised).
 ///
 /// Eviction: least recently used first, within a shard (`get` makes an entry recent, `has` does
 /// not). This is LRU per shard, an approximation of global LRU; `shards = 1` gives exact LRU.
