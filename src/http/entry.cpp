@@ -120,9 +120,7 @@ std::optional<entry> decode_entry(std::string bytes) {
 
 std::int64_t expires_at_for(clock::time_point now, std::optional<std::chrono::milliseconds> lifetime) {
   if (!lifetime) return 0;
-  using std::chrono::ceil;
-  using std::chrono::seconds;
-  return ceil<seconds>(now.time_since_epoch() + *lifetime).count();
+  return std::chrono::floor<std::chrono::seconds>(now.time_since_epoch() + *lifetime).count();
 }
 
 entry make_entry(unsigned status, std::vector<header_field> headers, std::string body, clock::time_point now,

@@ -24,9 +24,9 @@ struct entry {
   /// `max-age` counts down the same on every server that reads it, whatever the backend's TTL.
   std::int64_t expires_at = 0;
   /// The strong validator of `body`, quoted (see make_etag); computed once, when stored.
-  std::string etag;
-  std::vector<header_field> headers;
-  std::string body;
+  std::string etag{};
+  std::vector<header_field> headers{};
+  std::string body{};
 };
 
 /// Whether a response header is part of the representation and replayed from the cache:
@@ -55,7 +55,7 @@ struct entry {
 using clock = std::chrono::system_clock;
 
 /// The expires_at of an entry stored at `now` that lives `lifetime`; 0 when lifetime is nullopt
-/// (never expires). Rounded up to whole seconds, so an entry never looks older than it is.
+/// (never expires). Rounded down to whole seconds, so max-age never promises more than lifetime.
 [[nodiscard]] std::int64_t expires_at_for(clock::time_point now, std::optional<std::chrono::milliseconds> lifetime);
 
 /// An entry for a fresh response stored at `now` for `lifetime` (nullopt = never expires), with

@@ -86,10 +86,11 @@ TEST(Entry, ReplayableHeaders) {
   EXPECT_FALSE(is_replayable_header("X-Cache"));
 }
 
-TEST(Expiry, ExpiresAtRoundsUp) {
+TEST(Expiry, ExpiresAtRoundsDown) {
   EXPECT_EQ(expires_at_for(at(100), 60s), 160);
-  EXPECT_EQ(expires_at_for(at(100, 1), 60s), 161);
-  EXPECT_EQ(expires_at_for(at(100), 1500ms), 102);
+  EXPECT_EQ(expires_at_for(at(100, 999), 60s), 160);
+  EXPECT_EQ(max_age(entry{.expires_at = expires_at_for(at(100, 999), 60s)}, at(100, 999)), 60);
+  EXPECT_EQ(expires_at_for(at(100), 1500ms), 101);
   EXPECT_EQ(expires_at_for(at(100), std::nullopt), 0);
 }
 
