@@ -1,0 +1,157 @@
+#include "routes.hpp"
+
+#include <fast_cache/beast.hpp>
+
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/describe/class.hpp>
+#include <boost/json.hpp>
+
+#include <string>
+
+namespace demo {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using fast_cache::cache;
+using fast_cache::beast::cache_route;
+using fast_cache::beast::request;
+using asio::use_awaitable;
+using namespace std::chrono_literals;
+
+// --- Route caching: whole responses, keyed by method, path and query (the seed's @app.get +
+// @cache.cached on an endpoint).
+
+asio::awaitable<json::value> expensive_operation(const request& req) {
+  const int x = req.query<int>("x");
+  co_return json::object{{"result", x * 2}};
+}
+
+asio::awaitable<json::value> custom_cache(const request& req) {
+  co_return json::object{{"value", req.query<int>("x")}};
+}
+
+std::string custom_key(const fast_cache::http::request_view& req) {
+  return "custom:" + std::string(req.param("x").value_or(""));
+}
+
+json::value weather(const request& req) {
+  return json::object{{"city", req.query("city")}, {"weather", "sunny"}};
+}
+
+// --- 1. Function caching: cache.cached() wraps a coroutine or a plain function; routes call it.
+// The route cache in front answers repeat requests with HTTP validators; the function cache
+// behind it is shared by every caller of the function, route or not.
+
+asio::awaitable<json::value> double_it(int x) { co_return json::object{{"result", x * 2}}; }
+json::value triple_it(int x) { return json::object{{"result", x * 3}}; }
+asio::awaitable<json::value> echo_custom(int x) { co_return json::object{{"custom_key", x}}; }
+asio::awaitable<json::value> quintuple_it(int x) { co_return json::object{{"result", x * 5}}; }
+
+// A typed result goes through the JSON codec (Boost.Describe), as a pydantic model would.
+struct item {
+  std::string name;
+  int value = 0;
+};
+BOOST_DESCRIBE_STRUCT(item, (), (name, value))
+item make_item(std::string name, int value) { return {std::move(name), value}; }
+
+const auto cached_double = cache.cached("decorator_async", {.expire = 10s}, double_it);
+const auto cached_triple = cache.cached("decorator_sync", {.expire = 10s}, triple_it);
+const auto cached_custom = cache.cached(
+    "decorator_custom",
+    {.expire = 15s, .key_builder = [](int x) { return "custom:" + std::to_string(x); }, .namespace_ = "custom"},
+    echo_custom);
+const auto cached_skip = cache.cached("decorator_skip", {.expire = 10s}, quintuple_it);
+const auto cached_item = cache.cached("decorator_pydantic", {.expire = 10s}, make_item);
+
+asio::awaitable<json::value> decorator_async(const request& req) { co_return co_await cached_double(req.query<int>("x")); }
+json::value decorator_sync(const request& req) { return cached_triple(req.query<int>("x")); }
+asio::awaitable<json::value> decorator_custom(const request& req) {
+  co_return co_await cached_custom(req.query<int>("x"));
+}
+asio::awaitable<json::value> decorator_skip(const request& req) {
+  const int x = req.query<int>("x");
+  if (req.optional_query<bool>("skip_cache").value_or(false)) co_return co_await cached_skip(fast_cache::skip_cache, x);
+  co_return co_await cached_skip(x);
+}
+json::value decorator_pydantic(const request& req) {
+  return json::value_from(cached_item(req.query("name"), req.query<int>("value")));
+}
+
+// --- 2. Direct backend access, and 3. dependency injection: cache.get_cache() is the backend.
+
+std::string required_key(const request& req) {
+  std::string key = req.query("key");
+  if (key.empty()) throw fast_cache::beast::parameter_error("query", "key", "string_too_short", "Key must not be empty");
+  return key;
+}
+
+asio::awaitable<json::value> di_set(const request& req) {
+  const auto backend = cache.get_cache();
+  co_await backend->async_set(required_key(req), req.query("value"), 30s, use_awaitable);
+  co_return json::object{{"set", true}};
+}
+
+asio::awaitable<json::value> di_get(const request& req) {
+  const auto backend = cache.get_cache();
+  const std::optional<std::string> value = co_await backend->async_get(required_key(req), use_awaitable);
+  co_return json::object{{"value", value ? json::value(*value) : json::value(nullptr)}};
+}
+
+asio::awaitable<json::value> di_has(const request& req) {
+  const auto backend = cache.get_cache();
+  const bool exists = co_await backend->async_has(required_key(req), use_awaitable);
+  co_return json::object{{"exists", exists}};
+}
+
+asio::awaitable<json::value> di_delete(const request& req) {
+  const auto backend = cache.get_cache();
+  co_await backend->async_erase(required_key(req), use_awaitable);
+  co_return json::object{{"deleted", true}};
+}
+
+asio::awaitable<json::value> di_clear(const request&) {
+  const auto backend = cache.get_cache();
+  co_await backend->async_clear(use_awaitable);
+  co_return json::object{{"cleared", true}};
+}
+
+asio::awaitable<json::value> profile(const request& req) {
+  const int user_id = req.path_param<int>("user_id");
+  const std::string key = "profile:" + std::to_string(user_id);
+  const auto backend = cache.get_cache();
+  if (const auto stored = co_await backend->async_get(key, use_awaitable)) {
+    boost::system::error_code ec;
+    json::value cached = json::parse(*stored, ec);
+    if (!ec) co_return json::object{{"profile", std::move(cached)}, {"cached", true}};
+  }
+  json::object fresh{{"user_id", user_id}, {"bio", "User " + std::to_string(user_id) + " bio"}};
+  co_await backend->async_set(key, json::serialize(fresh), 60s, use_awaitable);
+  co_return json::object{{"profile", std::move(fresh)}, {"cached", false}};
+}
+
+}  // namespace
+
+void add_routes(fast_cache::beast::app& app) {
+  app.get("/expensive", cache_route({.expire = 60s}, expensive_operation));
+  app.get("/custom", cache_route({.expire = 120s, .namespace_ = "special", .key_builder = custom_key}, custom_cache));
+  app.get("/weather", cache_route({}, weather));  // the app's default expiry (init_app)
+  app.get("/plain", expensive_operation);          // never cached: the baseline for benchmarks
+
+  app.get("/decorator/async", cache_route({.expire = 10s}, decorator_async));
+  app.get("/decorator/sync", cache_route({.expire = 10s}, decorator_sync));
+  app.get("/decorator/custom", cache_route({.expire = 15s}, decorator_custom));
+  app.get("/decorator/skip", cache_route({.expire = 10s}, decorator_skip));
+  app.get("/decorator/pydantic", cache_route({.expire = 10s}, decorator_pydantic));
+
+  app.get("/di/set", di_set);
+  app.get("/di/get", di_get);
+  app.get("/di/has", di_has);
+  app.delete_("/di/delete", di_delete);
+  app.post("/di/clear", di_clear);
+  app.get("/profile/{user_id}", profile);
+}
+
+}  // namespace demo
