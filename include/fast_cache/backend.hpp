@@ -36,8 +36,9 @@ using has_handler = asio::any_completion_handler<has_signature>;
 using done_handler = asio::any_completion_handler<done_signature>;
 using get_many_handler = asio::any_completion_handler<get_many_signature>;
 
-/// A cache store. Keys are prefixed with the backend's namespace, so `clear()` removes this
-/// namespace's entries and nothing else. Keys must not be empty; they may hold any bytes.
+/// A cache store. `clear()` removes this backend's namespace's entries and nothing else: a shared
+/// store (DynamoDB) prefixes every key with the namespace, a private one (in-memory) holds one
+/// namespace per instance. Keys must not be empty; they may hold any bytes.
 ///
 /// Sync calls throw fast_cache::Error. Async calls are Asio initiating functions accepting any
 /// completion token (`asio::use_awaitable`, `asio::use_future`, a callback, `asio::deferred`);
