@@ -201,6 +201,10 @@ bool is_loopback_host(std::string_view host) noexcept {
 resolved_config resolve_config(const DynamoDBOptions& options, const env_map& env, const shared_files& files) {
   validate_table_name(options.table_name);
   if (options.namespace_.empty()) invalid("DynamoDB namespace must not be empty");
+  // clear() deletes by the prefix "<namespace>:"; with a ':' inside, namespace "a" would also
+  // match every key of namespace "a:b".
+  if (options.namespace_.find(':') != std::string::npos)
+    invalid("DynamoDB namespace '" + options.namespace_ + "' must not contain ':'");
   if (options.max_attempts < 1) invalid("DynamoDB max_attempts must be at least 1");
   if (options.max_connections < 1) invalid("DynamoDB max_connections must be at least 1");
 

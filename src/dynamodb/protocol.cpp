@@ -88,9 +88,14 @@ write_op write_op_from(const json::object& request) {
 
 }  // namespace
 
-std::string get_item_request(std::string_view table, std::string_view cache_key, bool consistent_read) {
+std::string get_item_request(std::string_view table, std::string_view cache_key, bool consistent_read,
+                             bool without_value) {
   json::object req{{"TableName", table}, {"Key", key_of(cache_key)}};
   if (consistent_read) req["ConsistentRead"] = true;
+  if (without_value) {
+    req["ProjectionExpression"] = "#k, #t";
+    req["ExpressionAttributeNames"] = json::object{{"#k", key_attribute}, {"#t", ttl_attribute}};
+  }
   return json::serialize(req);
 }
 

@@ -25,7 +25,9 @@ struct write_op {
   friend bool operator==(const write_op&, const write_op&) = default;
 };
 
-std::string get_item_request(std::string_view table, std::string_view cache_key, bool consistent_read);
+/// `without_value` projects only the key and ttl: enough to answer has() without moving the value.
+std::string get_item_request(std::string_view table, std::string_view cache_key, bool consistent_read,
+                             bool without_value = false);
 std::string put_item_request(std::string_view table, const write_op& put);
 std::string delete_item_request(std::string_view table, std::string_view cache_key);
 /// nullopt when the response has no Item.

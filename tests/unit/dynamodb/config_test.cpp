@@ -123,6 +123,8 @@ TEST(config, validation) {
   EXPECT_EQ(v6.port, 9000);
   EXPECT_TRUE(is_loopback_host(v6.host));
   EXPECT_FALSE(is_loopback_host("example.com"));
+  DynamoDBOptions colon{.table_name = "cache_table", .namespace_ = "a:b", .endpoint_url = "http://localhost:1"};
+  EXPECT_EQ(error_of([&] { resolve_config(colon, {}, {}); }), errc::invalid_argument);
   DynamoDBOptions half = table_only();
   half.aws_access_key_id = "only-id";
   EXPECT_EQ(error_of([&] { resolve_config(half, {}, {}); }), errc::invalid_argument);
