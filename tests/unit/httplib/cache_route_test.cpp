@@ -1,0 +1,241 @@
+// End to end through a real server and client: the adapter translates httplib's requests and
+// responses, and the core's decisions (key, bypass, storability, served headers) come out right.
+#include <fast_cache/httplib.hpp>
+
+#include <fast_cache/memory_backend.hpp>
+
+#include "test_server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace fast_cache::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using cpp_httplib::cache_route;
+using cpp_httplib::route_options;
+
+class HttplibCacheRoute : public ::testing::Test {
+ protected:
+  HttplibCacheRoute() { cache_.init(std::make_shared<InMemoryBackend>()); }
+
+  // A handler that counts its runs and answers with the run number, so a replay is visible.
+  httplib::Server::Handler counting(int status = 200) {
+    return [this, status](const httplib::Request&, httplib::Response& res) {
+      const int run = ++runs_;
+      res.status = status;
+      res.set_content("run " + std::to_string(run), "text/plain");
+    };
+  }
+
+  void get(const std::string& pattern, route_options options) {
+    server_.server().Get(pattern, cache_route(cache_, std::move(options), counting()));
+  }
+
+  Cache cache_;
+  std::atomic<int> runs_{0};
+  test_server server_;
+};
+
+TEST_F(HttplibCacheRoute, MissThenHitRunsTheHandlerOnce) {
+  get("/r", {.expire = 60s});
+  server_.start();
+  auto client = server_.client();
+
+  const auto first = client.Get("/r");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(first->get_header_value("X-Cache"), "MISS");
+  EXPECT_EQ(first->body, "run 1");
+
+  const auto second = client.Get("/r");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 200);
+  EXPECT_EQ(second->get_header_value("X-Cache"), "HIT");
+  EXPECT_EQ(second->body, "run 1");
+  EXPECT_EQ(second->get_header_value("Content-Type"), "text/plain");
+  EXPECT_EQ(second->get_header_value_count("Content-Type"), 1U);
+  EXPECT_EQ(runs_, 1);
+  EXPECT_EQ(cache_.stats().hits, 1U);
+  EXPECT_EQ(cache_.stats().misses, 1U);
+}
+
+TEST_F(HttplibCacheRoute, SkipCacheRunsTheHandlerAndStoresNothing) {
+  get("/r", {.expire = 60s});
+  server_.start();
+  auto client = server_.client();
+
+  ASSERT_EQ(client.Get("/r")->body, "run 1");
+  const auto skipped = client.Get("/r?skip_cache=true");
+  EXPECT_EQ(skipped->get_header_value("X-Cache"), "MISS");
+  EXPECT_EQ(skipped->body, "run 2");
+  EXPECT_EQ(client.Get("/r?skip_cache=1")->body, "run 3");
+  const auto cached = client.Get("/r");
+  EXPECT_EQ(cached->get_header_value("X-Cache"), "HIT");
+  EXPECT_EQ(cached->body, "run 1");
+}
+
+TEST_F(HttplibCacheRoute, EtagAndNotModified) {
+  get("/r", {.expire = 60s});
+  server_.start();
+  auto client = server_.client();
+
+  const auto miss = client.Get("/r");
+  const std::string etag = miss->get_header_value("ETag");
+  ASSERT_FALSE(etag.empty());
+  EXPECT_EQ(etag.front(), '"');
+  EXPECT_EQ(client.Get("/r")->get_header_value("ETag"), etag);
+
+  const auto not_modified = client.Get("/r", {{"If-None-Match", etag}});
+  ASSERT_TRUE(not_modified);
+  EXPECT_EQ(not_modified->status, 304);
+  EXPECT_TRUE(not_modified->body.empty());
+  EXPECT_EQ(not_modified->get_header_value("ETag"), etag);
+  EXPECT_EQ(not_modified->get_header_value("X-Cache"), "HIT");
+
+  EXPECT_EQ(client.Get("/r", {{"If-None-Match", "\"other\""}})->status, 200);
+  EXPECT_EQ(runs_, 1);
+}
+
+// The seconds of `Cache-Control: max-age=<seconds>`, or -1. The core counts in whole seconds, so
+// the value is the lifetime give or take one second, depending on where in a second it is read.
+int max_age_of(const httplib::Result& res) {
+  const std::string value = res->get_header_value("Cache-Control");
+  return value.starts_with("max-age=") ? std::stoi(value.substr(8)) : -1;
+}
+
+TEST_F(HttplibCacheRoute, CacheControlCountsDownTheRouteExpiry) {
+  get("/r", {.expire = 60s});
+  server_.start();
+  auto client = server_.client();
+
+  EXPECT_NEAR(max_age_of(client.Get("/r")), 60, 1);
+  EXPECT_NEAR(max_age_of(client.Get("/r")), 60, 1);
+}
+
+TEST_F(HttplibCacheRoute, TheCacheDefaultExpiryAppliesWhenTheRouteHasNone) {
+  cache_.init(std::make_shared<InMemoryBackend>(), {.default_expire = 30s});
+  get("/r", {});
+  server_.start();
+
+  EXPECT_NEAR(max_age_of(server_.client().Get("/r")), 30, 1);
+}
+
+TEST_F(HttplibCacheRoute, ErrorResponsesAreNotStored) {
+  server_.server().Get("/missing", cache_route(cache_, {.expire = 60s}, counting(404)));
+  server_.start();
+  auto client = server_.client();
+
+  const auto first = client.Get("/missing");
+  EXPECT_EQ(first->status, 404);
+  EXPECT_EQ(first->get_header_value("X-Cache"), "MISS");
+  EXPECT_FALSE(first->has_header("ETag"));
+  EXPECT_EQ(client.Get("/missing")->body, "run 2");
+}
+
+TEST_F(HttplibCacheRoute, PostIsNotCached) {
+  server_.server().Post("/r", cache_route(cache_, {.expire = 60s}, counting()));
+  server_.start();
+  auto client = server_.client();
+
+  EXPECT_EQ(client.Post("/r", "x", "text/plain")->body, "run 1");
+  const auto second = client.Post("/r", "x", "text/plain");
+  EXPECT_EQ(second->body, "run 2");
+  EXPECT_EQ(second->get_header_value("X-Cache"), "MISS");
+}
+
+TEST_F(HttplibCacheRoute, HeadIsAnsweredFromTheGetEntry) {
+  get("/r", {.expire = 60s});
+  server_.start();
+  auto client = server_.client();
+
+  ASSERT_EQ(client.Get("/r")->body, "run 1");
+  const auto head = client.Head("/r");
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(head->get_header_value("X-Cache"), "HIT");
+  EXPECT_TRUE(head->body.empty());
+  EXPECT_EQ(runs_, 1);
+}
+
+TEST_F(HttplibCacheRoute, CredentialedRequestsNeitherReadNorWriteTheSharedEntry) {
+  get("/r", {.expire = 60s});
+  server_.start();
+  auto client = server_.client();
+
+  ASSERT_EQ(client.Get("/r")->body, "run 1");
+  const auto authorized = client.Get("/r", {{"Authorization", "Bearer secret"}});
+  EXPECT_EQ(authorized->body, "run 2");
+  EXPECT_EQ(authorized->get_header_value("X-Cache"), "MISS");
+  EXPECT_EQ(client.Get("/r", {{"Cookie", "session=abc"}})->body, "run 3");
+  EXPECT_EQ(client.Get("/r")->body, "run 1");
+}
+
+TEST_F(HttplibCacheRoute, QueryParameterOrderDoesNotMatter) {
+  get("/r", {.expire = 60s});
+  server_.start();
+  auto client = server_.client();
+
+  ASSERT_EQ(client.Get("/r?a=1&b=2")->body, "run 1");
+  const auto reordered = client.Get("/r?b=2&a=1");
+  EXPECT_EQ(reordered->get_header_value("X-Cache"), "HIT");
+  EXPECT_EQ(reordered->body, "run 1");
+  EXPECT_EQ(client.Get("/r?a=1&b=3")->body, "run 2");
+}
+
+TEST_F(HttplibCacheRoute, VaryingHeadersMakeSeparateEntries) {
+  get("/r", {.expire = 60s, .vary = {"Accept-Language"}});
+  server_.start();
+  auto client = server_.client();
+
+  ASSERT_EQ(client.Get("/r", {{"Accept-Language", "en"}})->body, "run 1");
+  ASSERT_EQ(client.Get("/r", {{"Accept-Language", "fr"}})->body, "run 2");
+  EXPECT_EQ(client.Get("/r", {{"Accept-Language", "en"}})->body, "run 1");
+}
+
+TEST_F(HttplibCacheRoute, ClientNoCacheRefreshesTheEntryWhenAllowed) {
+  get("/r", {.expire = 60s, .allow_no_cache = true});
+  server_.start();
+  auto client = server_.client();
+
+  ASSERT_EQ(client.Get("/r")->body, "run 1");
+  const auto refreshed = client.Get("/r", {{"Cache-Control", "no-cache"}});
+  EXPECT_EQ(refreshed->get_header_value("X-Cache"), "MISS");
+  EXPECT_EQ(refreshed->body, "run 2");
+  EXPECT_EQ(client.Get("/r")->body, "run 2");
+}
+
+TEST_F(HttplibCacheRoute, ResponsesSettingCookiesAreNotStored) {
+  server_.server().Get("/r",
+                       cache_route(cache_, {.expire = 60s}, [this](const httplib::Request&, httplib::Response& res) {
+                         res.set_header("Set-Cookie", "id=1");
+                         res.set_content("run " + std::to_string(++runs_), "text/plain");
+                       }));
+  server_.start();
+  auto client = server_.client();
+
+  ASSERT_EQ(client.Get("/r")->body, "run 1");
+  EXPECT_EQ(client.Get("/r")->body, "run 2");
+}
+
+TEST_F(HttplibCacheRoute, HandlerWithoutStatusIsStoredAsOk) {
+  server_.server().Get("/r", cache_route(cache_, {.expire = 60s}, [](const httplib::Request&, httplib::Response& res) {
+                         res.set_content("{}", "application/json");
+                       }));
+  server_.start();
+  auto client = server_.client();
+
+  ASSERT_EQ(client.Get("/r")->status, 200);
+  const auto hit = client.Get("/r");
+  EXPECT_EQ(hit->status, 200);
+  EXPECT_EQ(hit->get_header_value("X-Cache"), "HIT");
+  EXPECT_EQ(hit->get_header_value("Content-Type"), "application/json");
+}
+
+}  // namespace
+}  // namespace fast_cache::testing
