@@ -3,7 +3,7 @@
 // API. Prints one JSON line with ops/s and the process CPU time (every thread, the backend's I/O
 // thread included) per operation, the same measures as boto3_bench.py and js_bench.mjs.
 //
-//   bench_dynamodb ENDPOINT TABLE NAMESPACE KEY VALUE_BYTES get|put IN_FLIGHT SECONDS
+//   bench_dynamodb ENDPOINT TABLE NAMESPACE KEY VALUE_BYTES get|put IN_FLIGHT WARM_UP_SECONDS SECONDS
 // The item must exist (setup_table.py); sequential mode is IN_FLIGHT 0, the sync API.
 #include <fast_cache/dynamodb_backend.hpp>
 
@@ -63,14 +63,21 @@ struct window {
   }
 };
 
+void call(const workload& w) {
+  if (w.put) {
+    w.backend->set(w.key, w.value);
+  } else {
+    (void)w.backend->get(w.key);
+  }
+}
+
 void run_sequential(const workload& w, window& m, seconds_d warm_up, seconds_d length) {
   const auto warm_end = clock_type::now() + std::chrono::duration_cast<clock_type::duration>(warm_up);
-  while (clock_type::now() < warm_end) w.put ? w.backend->set(w.key, w.value) : void(w.backend->get(w.key));
+  while (clock_type::now() < warm_end) call(w);
   m.open();
   const auto end = m.wall0 + std::chrono::duration_cast<clock_type::duration>(length);
   do {
-    if (w.put) w.backend->set(w.key, w.value);
-    else (void)w.backend->get(w.key);
+    call(w);
     ++m.ops;
   } while (clock_type::now() < end);
   m.close();
@@ -79,8 +86,11 @@ void run_sequential(const workload& w, window& m, seconds_d warm_up, seconds_d l
 // Named coroutines with by-value parameters (GCC PR 100611); all run on one thread.
 asio::awaitable<void> worker(workload w, window* m) {
   while (!m->stopped) {
-    if (w.put) co_await w.backend->async_set(w.key, w.value, asio::use_awaitable);
-    else (void)co_await w.backend->async_get(w.key, asio::use_awaitable);
+    if (w.put) {
+      co_await w.backend->async_set(w.key, w.value, asio::use_awaitable);
+    } else {
+      (void)co_await w.backend->async_get(w.key, asio::use_awaitable);
+    }
     if (m->measuring) ++m->ops;
   }
 }
@@ -105,14 +115,15 @@ void run_in_flight(const workload& w, window& m, int in_flight, seconds_d warm_u
 }  // namespace
 
 int main(int argc, char** argv) try {
-  if (argc != 9) {
-    std::fprintf(stderr, "usage: %s ENDPOINT TABLE NAMESPACE KEY VALUE_BYTES get|put IN_FLIGHT SECONDS\n", argv[0]);
+  if (argc != 10) {
+    std::fprintf(stderr, "usage: %s ENDPOINT TABLE NAMESPACE KEY VALUE_BYTES get|put IN_FLIGHT WARM_UP SECONDS\n",
+                 argv[0]);
     return 2;
   }
   const std::string op = argv[6];
   const int in_flight = std::atoi(argv[7]);
-  const seconds_d length(std::atof(argv[8]));
-  const seconds_d warm_up = std::min(seconds_d(1), length / 4);
+  const seconds_d warm_up(std::atof(argv[8]));
+  const seconds_d length(std::atof(argv[9]));
 
   // Fixed dummy credentials: DynamoDB Local checks no signature; -sharedDb ignores the key.
   fast_cache::DynamoDBBackend backend({.table_name = argv[2],
@@ -129,8 +140,11 @@ int main(int argc, char** argv) try {
   }
 
   window m;
-  if (in_flight == 0) run_sequential(w, m, warm_up, length);
-  else run_in_flight(w, m, in_flight, warm_up, length);
+  if (in_flight == 0) {
+    run_sequential(w, m, warm_up, length);
+  } else {
+    run_in_flight(w, m, in_flight, warm_up, length);
+  }
 
   const double wall = seconds_d(m.wall1 - m.wall0).count();
   std::printf(

@@ -3,7 +3,7 @@
 threads sharing one client, boto3's way to overlap requests); prints one JSON line with ops/s and
 the process CPU time per operation.
 
-    boto3_bench.py ENDPOINT get|put IN_FLIGHT SECONDS
+    boto3_bench.py ENDPOINT get|put IN_FLIGHT WARM_UP_SECONDS SECONDS
 """
 import json
 import resource
@@ -20,7 +20,8 @@ def cpu_seconds():
 
 
 def main():
-    endpoint, op, in_flight, seconds = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+    endpoint, op, in_flight = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    warm_up, seconds = float(sys.argv[4]), float(sys.argv[5])
     ddb = common.client(endpoint, max_connections=in_flight)
     if op == "get":
         def call():
@@ -47,7 +48,7 @@ def main():
     for w in workers:
         w.start()
     start.wait()
-    time.sleep(min(1.0, seconds / 4))  # warm-up: the first calls build boto3's caches
+    time.sleep(warm_up)  # the first calls build boto3's caches
     phase["measuring"] = True
     wall0, cpu0 = time.perf_counter(), cpu_seconds()
     time.sleep(seconds)

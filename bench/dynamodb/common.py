@@ -5,11 +5,11 @@ import pathlib
 import boto3
 from botocore.config import Config
 
-_workload = json.loads((pathlib.Path(__file__).parent / "workload.json").read_text())
-TABLE = _workload["table"]
+WORKLOAD = json.loads((pathlib.Path(__file__).parent / "workload.json").read_text())
+TABLE = WORKLOAD["table"]
 # fast_cache's layout: partition key `cache_key` = "<namespace>:<key>", blob attribute `value`.
-CACHE_KEY = f"{_workload['namespace']}:{_workload['key']}"
-VALUE = b"v" * _workload["value_bytes"]
+CACHE_KEY = f"{WORKLOAD['namespace']}:{WORKLOAD['key']}"
+VALUE = b"v" * WORKLOAD["value_bytes"]
 
 
 def client(endpoint, max_connections=16):

@@ -2,7 +2,7 @@
 // requests in flight (N async loops on one client); prints one JSON line with ops/s and the
 // process CPU time per operation.
 //
-//   node js_bench.mjs ENDPOINT get|put IN_FLIGHT SECONDS
+//   node js_bench.mjs ENDPOINT get|put IN_FLIGHT WARM_UP_SECONDS SECONDS
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 
@@ -11,8 +11,9 @@ const require = createRequire(new URL("../../tools/package.json", import.meta.ur
 const { DynamoDBClient, GetItemCommand, PutItemCommand } = require("@aws-sdk/client-dynamodb");
 
 const workload = JSON.parse(readFileSync(new URL("workload.json", import.meta.url)));
-const [endpoint, op, inFlightArg, secondsArg] = process.argv.slice(2);
+const [endpoint, op, inFlightArg, warmUpArg, secondsArg] = process.argv.slice(2);
 const inFlight = Number(inFlightArg);
+const warmUp = Number(warmUpArg);
 const seconds = Number(secondsArg);
 
 // Fixed dummy credentials: DynamoDB Local checks no signature; -sharedDb ignores the key.
@@ -26,7 +27,11 @@ const key = { cache_key: { S: `${workload.namespace}:${workload.key}` } };
 const command =
   op === "get"
     ? () => new GetItemCommand({ TableName: workload.table, Key: key })
-    : () => new PutItemCommand({ TableName: workload.table, Item: { ...key, value: { B: Buffer.alloc(workload.value_bytes, "v") } } });
+    : () =>
+        new PutItemCommand({
+          TableName: workload.table,
+          Item: { ...key, value: { B: Buffer.alloc(workload.value_bytes, "v") } },
+        });
 
 let measuring = false;
 let stop = false;
@@ -46,7 +51,7 @@ const cpuSeconds = () => {
 const sleep = (s) => new Promise((resolve) => setTimeout(resolve, s * 1000));
 
 const workers = Array.from({ length: inFlight }, worker);
-await sleep(Math.min(1, seconds / 4)); // warm-up: connections and the JIT
+await sleep(warmUp); // connections and the JIT
 measuring = true;
 const wall0 = performance.now();
 const cpu0 = cpuSeconds();
@@ -58,4 +63,14 @@ const measured = ops;
 stop = true;
 await Promise.all(workers);
 ddb.destroy();
-console.log(JSON.stringify({ client: "js-sdk-v3", op, in_flight: inFlight, ops: measured, seconds: wall, ops_per_s: measured / wall, cpu_us_per_op: (cpu * 1e6) / measured }));
+console.log(
+  JSON.stringify({
+    client: "js-sdk-v3",
+    op,
+    in_flight: inFlight,
+    ops: measured,
+    seconds: wall,
+    ops_per_s: measured / wall,
+    cpu_us_per_op: (cpu * 1e6) / measured,
+  }),
+);

@@ -30,11 +30,5 @@ function init(args)
                                  string.rep("0", 64)
 end
 
--- One JSON line for the report. Non-2xx answers count as errors: a ceiling measured on error
--- answers (a missing table, a bad body) would be meaningless.
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('{"requests":%d,"duration_us":%d,"errors":%d,"non_2xx":%d,"p50_us":%d,"p99_us":%d}\n',
-                         summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
-                         latency:percentile(50), latency:percentile(99)))
-end
+local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
+dofile(here .. "../common/wrk_report.lua")

@@ -8,8 +8,8 @@ import sys
 import common
 
 
-def main():
-    ddb = common.client(sys.argv[1])
+def create(endpoint):
+    ddb = common.client(endpoint)
     if common.TABLE not in ddb.list_tables()["TableNames"]:
         ddb.create_table(
             TableName=common.TABLE,
@@ -22,4 +22,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    create(sys.argv[1])

@@ -41,9 +41,12 @@ options parse(int argc, char** argv) {
   options o;
   for (int i = 1; i + 1 < argc; i += 2) {
     const int value = std::atoi(argv[i + 1]);
-    if (std::strcmp(argv[i], "--callers") == 0) o.callers = value;
-    else if (std::strcmp(argv[i], "--trials") == 0) o.trials = value;
-    else if (std::strcmp(argv[i], "--function-ms") == 0) o.function_ms = value;
+    if (std::strcmp(argv[i], "--callers") == 0)
+      o.callers = value;
+    else if (std::strcmp(argv[i], "--trials") == 0)
+      o.trials = value;
+    else if (std::strcmp(argv[i], "--function-ms") == 0)
+      o.function_ms = value;
     else {
       std::fprintf(stderr, "usage: %s [--callers N] [--trials N] [--function-ms N]\n", argv[0]);
       std::exit(2);
