@@ -141,14 +141,19 @@ void test_server::opened(session* s) {
 void test_server::closed(session* s) { sessions_.erase(s); }
 
 void test_server::close_idle_connections() {
-  std::promise<void> done;
-  asio::post(io_, [this, &done] {
-    for (auto* s : sessions_) {
-      if (s->idle) s->tcp->close();
-    }
-    done.set_value();
-  });
-  done.get_future().wait();
+  // A response can reach the client before its session is back to reading: wait for that moment.
+  for (;;) {
+    std::promise<bool> closed;
+    asio::post(io_, [this, &closed] {
+      const bool all_idle = std::ranges::all_of(sessions_, [](const session* s) { return s->idle; });
+      if (all_idle) {
+        for (auto* s : sessions_) s->tcp->close();
+      }
+      closed.set_value(all_idle);
+    });
+    if (closed.get_future().get()) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
 }
 
 }  // namespace fast_cache::net::test

@@ -33,8 +33,8 @@ class test_server {
   std::size_t accepted() const noexcept { return accepted_; }
   /// The most connections open at the same time.
   std::size_t peak_open() const noexcept { return peak_open_; }
-  /// Closes every connection that waits for its next request, as a server's idle timeout does;
-  /// returns when they are closed.
+  /// Waits until no request is in progress, then closes every connection, as a server's idle
+  /// timeout does; returns when they are closed.
   void close_idle_connections();
 
   struct session;  // one connection; public for the coroutines in the .cpp
