@@ -109,7 +109,7 @@ asio::awaitable<void> write_batches(state_ptr s, std::vector<write_op> ops) {
     const auto end = ops.begin() + static_cast<std::ptrdiff_t>(std::min(ops.size(), first + batch_write_limit));
     std::vector<write_op> pending(std::make_move_iterator(ops.begin() + static_cast<std::ptrdiff_t>(first)),
                                   std::make_move_iterator(end));
-    for (int stalled = 1;;) {
+    for (int stalled = 0;;) {
       auto left = parse_batch_write(co_await call(s, "BatchWriteItem", batch_write_request(table, pending)), table);
       if (left.empty()) break;
       stalled = left.size() < pending.size() ? 1 : stalled + 1;
@@ -131,7 +131,7 @@ asio::awaitable<std::vector<std::optional<std::string>>> get_many_op(state_ptr s
   }
   std::unordered_map<std::string, std::string> found;
   for (auto& pending : unique_chunks(cache_keys, batch_get_limit)) {
-    for (int stalled = 1;;) {
+    for (int stalled = 0;;) {
       auto result = parse_batch_get(
           co_await call(s, "BatchGetItem", batch_get_request(table, pending, s->options.consistent_read)), table);
       const auto now = system_clock::now();

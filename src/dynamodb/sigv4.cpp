@@ -171,26 +171,36 @@ std::pair<std::string, std::string> canonical_headers(const header_list& headers
   return {std::move(block), std::move(names)};
 }
 
-std::string canonical_request(const signable_request& request, std::string_view payload_hash) {
+namespace {
+
+// The canonical request for already-canonical headers, so signing computes them once.
+std::string assemble_canonical_request(const signable_request& request, std::string_view header_block,
+                                       std::string_view signed_names, std::string_view payload_hash) {
   const std::string_view target = request.target;
   const std::size_t q = target.find('?');
   const std::string_view path = target.substr(0, q);
   const std::string_view query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
-  const auto [block, names] = canonical_headers(request.headers);
   std::string out;
-  out.reserve(256 + block.size());
+  out.reserve(256 + header_block.size());
   out += request.method;
   out.push_back('\n');
   out += canonical_uri(path);
   out.push_back('\n');
   out += canonical_query(query);
   out.push_back('\n');
-  out += block;
+  out += header_block;
   out.push_back('\n');
-  out += names;
+  out += signed_names;
   out.push_back('\n');
   out += payload_hash;
   return out;
+}
+
+}  // namespace
+
+std::string canonical_request(const signable_request& request, std::string_view payload_hash) {
+  const auto [block, names] = canonical_headers(request.headers);
+  return assemble_canonical_request(request, block, names, payload_hash);
 }
 
 std::string string_to_sign(std::string_view date, std::string_view scope, std::string_view creq) {
@@ -226,7 +236,8 @@ sha256_digest signer::signing_key(std::string_view date) const {
 std::string signer::authorization(const signable_request& request, std::string_view date_time) const {
   const std::string_view date = date_time.substr(0, 8);
   const std::string scope = std::string(date) + '/' + region_ + '/' + service_ + "/aws4_request";
-  const std::string creq = canonical_request(request, sha256_hex(request.body));
+  const auto [block, names] = canonical_headers(request.headers);
+  const std::string creq = assemble_canonical_request(request, block, names, sha256_hex(request.body));
   const sha256_digest key = signing_key(date);
   const std::string signature =
       hex(hmac_sha256(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()),
@@ -238,7 +249,7 @@ std::string signer::authorization(const signable_request& request, std::string_v
   out += '/';
   out += scope;
   out += ", SignedHeaders=";
-  out += canonical_headers(request.headers).second;
+  out += names;
   out += ", Signature=";
   out += signature;
   return out;

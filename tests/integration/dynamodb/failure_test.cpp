@@ -2,10 +2,7 @@
 #include "integration/dynamodb/fixture.hpp"
 #include "integration/dynamodb/local_server.hpp"
 
-#include <boost/asio/read.hpp>
-#include <boost/asio/read_until.hpp>
-#include <boost/asio/streambuf.hpp>
-#include <boost/asio/write.hpp>
+#include "integration/dynamodb/scripted_server.hpp"
 
 #include <algorithm>
 
@@ -58,53 +55,17 @@ TEST(dynamodb_failure, server_killed_and_restarted_then_recovers_by_itself) {
   EXPECT_EQ(b.get("k"), "v2");
 }
 
-// A server answering every request with an InvalidSignatureException that quotes the request
-// headers back, as AWS does with the canonical request.
-class echoing_server {
- public:
-  echoing_server() : acceptor_(ioc_, {asio::ip::make_address("127.0.0.1"), 0}) {
-    thread_ = std::thread([this] { serve(); });
-  }
-  ~echoing_server() {
-    ioc_.stop();
-    ::shutdown(acceptor_.native_handle(), SHUT_RDWR);
-    thread_.join();
-  }
-  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
-
- private:
-  void serve() {
-    boost::system::error_code ec;
-    for (;;) {
-      asio::ip::tcp::socket s(ioc_);
-      acceptor_.accept(s, ec);
-      if (ec) return;
-      for (;;) {
-        asio::streambuf buf;
-        const std::size_t n = asio::read_until(s, buf, "\r\n\r\n", ec);
-        if (ec) break;
-        std::string head(asio::buffers_begin(buf.data()), asio::buffers_begin(buf.data()) + n);
-        std::size_t length = 0;
-        for (std::string_view h : {"Content-Length: ", "content-length: "})
-          if (auto p = head.find(h); p != std::string::npos) length = std::stoul(head.substr(p + h.size()));
-        if (buf.size() - n < length) asio::read(s, buf, asio::transfer_exactly(length - (buf.size() - n)), ec);
-        std::string quoted;
-        for (char c : head) quoted += c == '"' ? '\'' : (c == '\r' || c == '\n') ? ' ' : c;
-        const std::string body = R"({"__type":"com.amazon.coral.service#InvalidSignatureException","message":"The canonical string should have been: )" + quoted + R"("})";
-        const std::string response = "HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.0\r\n"
-                                     "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-        asio::write(s, asio::buffer(response), ec);
-        if (ec) break;
-      }
-    }
-  }
-  asio::io_context ioc_;
-  asio::ip::tcp::acceptor acceptor_;
-  std::thread thread_;
-};
+// Every request is answered with an InvalidSignatureException quoting the request headers back,
+// as AWS does with the canonical request.
+test::scripted_response echo_headers(const std::string& head, const std::string&) {
+  std::string quoted;
+  for (char c : head) quoted += c == '"' ? '\'' : (c == '\r' || c == '\n') ? ' ' : c;
+  return {400, R"({"__type":"com.amazon.coral.service#InvalidSignatureException","message":"The canonical string )"
+               R"(should have been: )" + quoted + R"("})"};
+}
 
 TEST(dynamodb_failure, errors_never_contain_secrets) {
-  echoing_server server;
+  test::scripted_server server(echo_headers);
   auto o = local_options("some_table", "ns", server.endpoint());
   o.aws_access_key_id = "AKIDPUBLICPART";
   o.aws_secret_access_key = "SECRET-wJalrXUtnFEMI-K7MDENG";
