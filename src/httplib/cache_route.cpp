@@ -1,4 +1,4 @@
-#include <fast_cache/http/entry.hpp>
+#include <fast_cache/http/backend_steps.hpp>
 #include <fast_cache/httplib.hpp>
 
 #include <exception>
@@ -87,24 +87,15 @@ std::vector<fh::header_field> replayable_headers(const httplib::Response& res) {
   return out;
 }
 
-// The live entry stored under key, or nullopt; a failing backend or foreign bytes count as a miss.
+// The live entry stored under key, or nullopt; a failing backend counts as a miss.
 std::optional<fh::entry> read_entry(Cache& cache, Backend& backend, const std::string& key, fh::clock::time_point now) {
   std::optional<std::string> stored;
   try {
     stored = backend.get(key);
   } catch (...) {
     cache.record_error("get", key, std::current_exception());
-    return std::nullopt;
   }
-  if (!stored) return std::nullopt;
-  std::optional<fh::entry> e = fh::decode_entry(std::move(*stored));
-  if (!e) {
-    cache.record_error("decode", key,
-                       std::make_exception_ptr(Error(errc::decode_failed, "not a cached HTTP response")));
-    return std::nullopt;
-  }
-  if (fh::is_expired(*e, now)) return std::nullopt;
-  return e;
+  return fh::live_entry(cache, key, std::move(stored), now);
 }
 
 }  // namespace
@@ -139,15 +130,13 @@ void cached_route::operator()(const httplib::Request& req, httplib::Response& re
     set_cache_headers(res, s.policy.miss(status, nullptr, view, now), {});
     return;
   }
-  const auto lifetime = s.policy.lifetime(cache.default_expire());
-  const fh::entry e = fh::make_entry(status, replayable_headers(res), res.body, now, lifetime);
+  fh::entry_to_store store = fh::prepare_store(s.policy, cache, status, replayable_headers(res), res.body, now);
   try {
-    // A zero expiry means "never" to a backend, matching an entry without expires_at.
-    backend->set(plan.key, fh::encode_entry(e), lifetime.value_or(duration::zero()));
+    backend->set(plan.key, store.bytes, store.backend_expire);
   } catch (...) {
     cache.record_error("set", plan.key, std::current_exception());
   }
-  set_cache_headers(res, s.policy.miss(status, &e, view, now), e.etag);
+  set_cache_headers(res, s.policy.miss(status, &store.stored, view, now), store.stored.etag);
 }
 
 }  // namespace fast_cache::cpp_httplib

@@ -1,5 +1,5 @@
 #include <fast_cache/beast/cache_route.hpp>
-#include <fast_cache/http/entry.hpp>
+#include <fast_cache/http/backend_steps.hpp>
 
 #include <boost/asio/use_awaitable.hpp>
 
@@ -76,17 +76,10 @@ asio::awaitable<response> cached_route::operator()(const request& req) const {
     } catch (...) {
       cache.record_error("get", plan.key, std::current_exception());
     }
-    if (stored) {
-      const auto now = fh::clock::now();
-      if (std::optional<fh::entry> e = fh::decode_entry(std::move(*stored))) {
-        if (!fh::is_expired(*e, now)) {
-          cache.record_hit();
-          co_return from_entry(*e, s.policy.hit(*e, view, now), req.msg().version());
-        }
-      } else {
-        cache.record_error("decode", plan.key,
-                           std::make_exception_ptr(Error(errc::decode_failed, "not a cached HTTP response")));
-      }
+    const auto now = fh::clock::now();
+    if (std::optional<fh::entry> e = fh::live_entry(cache, plan.key, std::move(stored), now)) {
+      cache.record_hit();
+      co_return from_entry(*e, s.policy.hit(*e, view, now), req.msg().version());
     }
   }
   if (backend) cache.record_miss();
@@ -97,16 +90,13 @@ asio::awaitable<response> cached_route::operator()(const request& req) const {
     set_cache_headers(res, s.policy.miss(res.result_int(), nullptr, view, now), {});
     co_return res;
   }
-  const auto lifetime = s.policy.lifetime(cache.default_expire());
-  const fh::entry e = fh::make_entry(res.result_int(), replayable_headers(res), res.body(), now, lifetime);
+  fh::entry_to_store store = fh::prepare_store(s.policy, cache, res.result_int(), replayable_headers(res), res.body(), now);
   try {
-    // A zero expiry means "never" to a backend, matching an entry without expires_at.
-    co_await backend->async_set(plan.key, fh::encode_entry(e), lifetime.value_or(duration::zero()),
-                                asio::use_awaitable);
+    co_await backend->async_set(plan.key, std::move(store.bytes), store.backend_expire, asio::use_awaitable);
   } catch (...) {
     cache.record_error("set", plan.key, std::current_exception());
   }
-  set_cache_headers(res, s.policy.miss(res.result_int(), &e, view, now), e.etag);
+  set_cache_headers(res, s.policy.miss(res.result_int(), &store.stored, view, now), store.stored.etag);
   co_return res;
 }
 
