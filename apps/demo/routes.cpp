@@ -14,10 +14,10 @@ namespace {
 
 namespace asio = boost::asio;
 namespace json = boost::json;
+using asio::use_awaitable;
 using fast_cache::cache;
 using fast_cache::beast::cache_route;
 using fast_cache::beast::request;
-using asio::use_awaitable;
 using namespace std::chrono_literals;
 
 // --- Route caching: whole responses, keyed by method, path and query (the seed's @app.get +
@@ -36,9 +36,7 @@ std::string custom_key(const fast_cache::http::request_view& req) {
   return "custom:" + std::string(req.param("x").value_or(""));
 }
 
-json::value weather(const request& req) {
-  return json::object{{"city", req.query("city")}, {"weather", "sunny"}};
-}
+json::value weather(const request& req) { return json::object{{"city", req.query("city")}, {"weather", "sunny"}}; }
 
 // --- 1. Function caching: cache.cached() wraps a coroutine or a plain function; routes call it.
 // The route cache in front answers repeat requests with HTTP validators; the function cache
@@ -66,7 +64,9 @@ const auto cached_custom = cache.cached(
 const auto cached_skip = cache.cached("decorator_skip", {.expire = 10s}, quintuple_it);
 const auto cached_item = cache.cached("decorator_pydantic", {.expire = 10s}, make_item);
 
-asio::awaitable<json::value> decorator_async(const request& req) { co_return co_await cached_double(req.query<int>("x")); }
+asio::awaitable<json::value> decorator_async(const request& req) {
+  co_return co_await cached_double(req.query<int>("x"));
+}
 json::value decorator_sync(const request& req) { return cached_triple(req.query<int>("x")); }
 asio::awaitable<json::value> decorator_custom(const request& req) {
   co_return co_await cached_custom(req.query<int>("x"));
@@ -84,7 +84,8 @@ json::value decorator_pydantic(const request& req) {
 
 std::string required_key(const request& req) {
   std::string key = req.query("key");
-  if (key.empty()) throw fast_cache::beast::parameter_error("query", "key", "string_too_short", "Key must not be empty");
+  if (key.empty())
+    throw fast_cache::beast::parameter_error("query", "key", "string_too_short", "Key must not be empty");
   return key;
 }
 
@@ -138,7 +139,7 @@ void add_routes(fast_cache::beast::app& app) {
   app.get("/expensive", cache_route({.expire = 60s}, expensive_operation));
   app.get("/custom", cache_route({.expire = 120s, .namespace_ = "special", .key_builder = custom_key}, custom_cache));
   app.get("/weather", cache_route({}, weather));  // the app's default expiry (init_app)
-  app.get("/plain", expensive_operation);          // never cached: the baseline for benchmarks
+  app.get("/plain", expensive_operation);         // never cached: the baseline for benchmarks
 
   app.get("/decorator/async", cache_route({.expire = 10s}, decorator_async));
   app.get("/decorator/sync", cache_route({.expire = 10s}, decorator_sync));

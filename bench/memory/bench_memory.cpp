@@ -116,7 +116,8 @@ void mix(benchmark::State& state) {
 template <class Store>
 void register_store(const std::string& store_name) {
   using function = void (*)(benchmark::State&);
-  const std::pair<const char*, function> workloads[] = {{"get_hit", get_hit<Store>}, {"set", set<Store>}, {"mix", mix<Store>}};
+  const std::pair<const char*, function> workloads[] = {
+      {"get_hit", get_hit<Store>}, {"set", set<Store>}, {"mix", mix<Store>}};
   for (const auto& [name, run] : workloads) {
     auto* b = benchmark::RegisterBenchmark((std::string(name) + "/" + store_name).c_str(), run);
     for (const auto entries : sizes) b->Arg(entries);

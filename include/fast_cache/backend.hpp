@@ -81,8 +81,8 @@ class Backend {
   }
   template <class Token>
   auto async_set(std::string key, std::string value, expiry expire, Token&& token) {
-    return asio::async_initiate<Token, done_signature>(initiate_set{this}, token, std::move(key),
-                                                       std::move(value), expire);
+    return asio::async_initiate<Token, done_signature>(initiate_set{this}, token, std::move(key), std::move(value),
+                                                       expire);
   }
   template <class Token>
   auto async_set(std::string key, std::string value, Token&& token) {

@@ -50,8 +50,8 @@ namespace detail {
 template <class T>
 inline constexpr bool is_byte_vector = false;
 template <class Byte>
-inline constexpr bool is_byte_vector<std::vector<Byte>> =
-    sizeof(Byte) == 1 && std::is_trivial_v<Byte> && !std::is_same_v<Byte, bool>;
+inline constexpr bool is_byte_vector<std::vector<Byte>> = sizeof(Byte) == 1 && std::is_trivial_v<Byte> &&
+                                                          !std::is_same_v<Byte, bool>;
 }  // namespace detail
 
 template <class T>

@@ -27,9 +27,9 @@ boost::asio::any_completion_handler<Signature> erase_handler(Handler&& handler) 
     return std::forward<Handler>(handler);
   } else {
     auto executor = boost::asio::get_associated_executor(handler, boost::asio::system_executor());
-    return boost::asio::any_completion_handler<Signature>(boost::asio::bind_executor(
-        boost::asio::require(std::move(executor), boost::asio::execution::blocking.never),
-        std::forward<Handler>(handler)));
+    return boost::asio::any_completion_handler<Signature>(
+        boost::asio::bind_executor(boost::asio::require(std::move(executor), boost::asio::execution::blocking.never),
+                                   std::forward<Handler>(handler)));
   }
 }
 

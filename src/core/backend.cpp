@@ -36,7 +36,9 @@ struct fan_out {
   std::mutex mutex;
   std::size_t remaining;
   std::exception_ptr error;
-  [[no_unique_address]] std::conditional_t<std::is_void_v<Result>, std::monostate, std::vector<std::optional<std::string>>> values;
+  [[no_unique_address]] std::conditional_t<std::is_void_v<Result>, std::monostate,
+                                           std::vector<std::optional<std::string>>>
+      values;
   handler_type handler;
 
   fan_out(std::size_t n, handler_type h) : remaining(n), handler(std::move(h)) {
@@ -73,7 +75,8 @@ struct done_part {
 }  // namespace
 
 void Backend::do_async_get_many(std::vector<std::string> keys, get_many_handler handler) {
-  if (keys.empty()) return post_completion(std::move(handler), std::exception_ptr{}, std::vector<std::optional<std::string>>{});
+  if (keys.empty())
+    return post_completion(std::move(handler), std::exception_ptr{}, std::vector<std::optional<std::string>>{});
   auto state = std::make_shared<fan_out<std::string>>(keys.size(), std::move(handler));
   for (std::size_t i = 0; i < keys.size(); ++i) do_async_get(std::move(keys[i]), get_part{state, i});
 }

@@ -32,8 +32,8 @@ std::shared_ptr<Backend> make_backend(std::string_view url) {
     return make_memory_backend(params);
   }
   if (params.scheme() == "dynamodb") return std::make_shared<DynamoDBBackend>(dynamodb_options_from_url(url));
-  throw Error(errc::invalid_argument, "unknown backend URL scheme \"" + params.scheme() + "\" in \"" + std::string(url) +
-                                          "\"; expected memory:// or dynamodb://");
+  throw Error(errc::invalid_argument, "unknown backend URL scheme \"" + params.scheme() + "\" in \"" +
+                                          std::string(url) + "\"; expected memory:// or dynamodb://");
 }
 
 }  // namespace fast_cache

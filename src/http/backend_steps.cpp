@@ -9,7 +9,8 @@ std::optional<entry> live_entry(Cache& cache, const std::string& key, std::optio
   if (!stored) return std::nullopt;
   std::optional<entry> e = decode_entry(std::move(*stored));
   if (!e) {
-    cache.record_error("decode", key, std::make_exception_ptr(Error(errc::decode_failed, "not a cached HTTP response")));
+    cache.record_error("decode", key,
+                       std::make_exception_ptr(Error(errc::decode_failed, "not a cached HTTP response")));
     return std::nullopt;
   }
   if (is_expired(*e, now)) return std::nullopt;
@@ -19,8 +20,8 @@ std::optional<entry> live_entry(Cache& cache, const std::string& key, std::optio
 entry_to_store prepare_store(const route_cache& route, const Cache& cache, unsigned status,
                              std::vector<header_field> headers, std::string body, clock::time_point now) {
   const std::optional<duration> lifetime = route.lifetime(cache.default_expire());
-  entry_to_store result{make_entry(status, std::move(headers), std::move(body), now, lifetime), {},
-                        lifetime.value_or(duration::zero())};
+  entry_to_store result{
+      make_entry(status, std::move(headers), std::move(body), now, lifetime), {}, lifetime.value_or(duration::zero())};
   result.bytes = encode_entry(result.stored);
   return result;
 }

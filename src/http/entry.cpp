@@ -56,8 +56,15 @@ class reader {
 
 // Headers that describe the representation; everything else is per-response, hop-by-hop or per-user.
 constexpr std::array<std::string_view, 9> replayable = {
-    "content-type",        "content-encoding", "content-language", "content-disposition", "content-location",
-    "last-modified",       "link",             "location",         "vary",
+    "content-type",
+    "content-encoding",
+    "content-language",
+    "content-disposition",
+    "content-location",
+    "last-modified",
+    "link",
+    "location",
+    "vary",
 };
 
 }  // namespace

@@ -44,7 +44,8 @@ void validate(const InMemoryOptions& options) {
   }
   if (options.max_bytes != 0 && options.max_bytes < shard_count(options)) {
     invalid("max_bytes (" + std::to_string(options.max_bytes) + ") must be at least the number of shards (" +
-            std::to_string(shard_count(options)) + "), as every shard gets a share of it; lower shards or raise max_bytes");
+            std::to_string(shard_count(options)) +
+            "), as every shard gets a share of it; lower shards or raise max_bytes");
   }
 }
 

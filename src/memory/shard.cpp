@@ -43,7 +43,8 @@ void shard::configure(budget limits, std::chrono::nanoseconds sweep_interval, ti
   sweep_interval_ = sweep_interval;
   last_sweep_ = now;
   // store() inserts before it evicts, so a full shard briefly holds max_entries + 1.
-  initial_capacity_ = limits.max_entries == 0 ? 0 : std::min(capacity_for(limits.max_entries + 1), max_initial_capacity);
+  initial_capacity_ =
+      limits.max_entries == 0 ? 0 : std::min(capacity_for(limits.max_entries + 1), max_initial_capacity);
   reset(initial_capacity_, false);
 }
 

@@ -7,13 +7,13 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <unistd.h>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <random>
 #include <sstream>
 #include <thread>
-#include <unistd.h>
 
 namespace e2e {
 namespace {
@@ -44,8 +44,8 @@ class DemoE2E : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    const std::string ns = std::string("e2e-") + info->name() + "-" + std::to_string(::getpid()) + "-" +
-                           std::to_string(fresh_int());
+    const std::string ns =
+        std::string("e2e-") + info->name() + "-" + std::to_string(::getpid()) + "-" + std::to_string(fresh_int());
     std::string safe;
     for (const char c : ns) safe.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '-' ? c : '-');
     server_ = std::make_unique<demo_server>(with_namespace(GetParam(), safe));
@@ -262,7 +262,8 @@ TEST_P(DemoE2E, MalformedInputDoesNotHurtTheServer) {
   const auto bad = garbage.raw("NOT HTTP AT ALL\r\n\r\n", 1);
   EXPECT_EQ(bad[0].result_int(), 400);
   http_client huge(port());
-  const auto too_big = huge.raw("GET /plain?x=1 HTTP/1.1\r\nHost: a\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n", 1);
+  const auto too_big =
+      huge.raw("GET /plain?x=1 HTTP/1.1\r\nHost: a\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n", 1);
   EXPECT_EQ(too_big[0].result_int(), 431);
   http_client body(port());
   const auto big_body = body.raw("POST /di/clear HTTP/1.1\r\nHost: a\r\nContent-Length: 100000000\r\n\r\n", 1);
@@ -294,8 +295,10 @@ TEST_P(DemoE2E, ManyConcurrentClients) {
         for (int j = 0; j < requests_each; ++j) {
           const int x = base + (i + j) % 10;  // shared keys: hits and concurrent misses
           const response r = c.get("/expensive?x=" + std::to_string(x));
-          if (r.result_int() == 200 && r.body() == "{\"result\":" + std::to_string(2 * x) + "}") ++ok;
-          else ++failures;
+          if (r.result_int() == 200 && r.body() == "{\"result\":" + std::to_string(2 * x) + "}")
+            ++ok;
+          else
+            ++failures;
         }
       } catch (...) {
         ++failures;

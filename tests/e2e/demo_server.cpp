@@ -40,8 +40,8 @@ demo_server::demo_server(const std::string& backend_url) {
     ::dup2(fds[1], STDOUT_FILENO);
     ::close(fds[0]);
     ::close(fds[1]);
-    const char* argv[] = {FAST_CACHE_DEMO_PATH, "--port", "0", "--threads", "2", "--backend", backend_url.c_str(),
-                          nullptr};
+    const char* argv[] = {FAST_CACHE_DEMO_PATH, "--port", "0", "--threads", "2", "--backend",
+                          backend_url.c_str(),  nullptr};
     ::execv(argv[0], const_cast<char* const*>(argv));
     ::_exit(127);
   }

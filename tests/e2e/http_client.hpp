@@ -26,9 +26,7 @@ class http_client {
 
   using headers = std::vector<std::pair<std::string, std::string>>;
   response request(http::verb method, const std::string& target, const headers& extra = {});
-  response get(const std::string& target, const headers& extra = {}) {
-    return request(http::verb::get, target, extra);
-  }
+  response get(const std::string& target, const headers& extra = {}) { return request(http::verb::get, target, extra); }
 
   /// Writes raw bytes, then reads `count` responses: for pipelining and malformed input.
   std::vector<response> raw(const std::string& bytes, std::size_t count);

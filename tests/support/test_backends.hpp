@@ -25,7 +25,9 @@ class failing_backend final : public Backend {
 
  protected:
   void do_async_get(std::string, get_handler h) override { post_completion(std::move(h), error(), std::nullopt); }
-  void do_async_set(std::string, std::string, expiry, done_handler h) override { post_completion(std::move(h), error()); }
+  void do_async_set(std::string, std::string, expiry, done_handler h) override {
+    post_completion(std::move(h), error());
+  }
   void do_async_has(std::string, has_handler h) override { post_completion(std::move(h), error(), false); }
   void do_async_erase(std::string, done_handler h) override { post_completion(std::move(h), error()); }
   void do_async_clear(done_handler h) override { post_completion(std::move(h), error()); }

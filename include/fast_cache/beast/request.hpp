@@ -30,7 +30,10 @@ using response = http::response<http::string_body>;
 class parameter_error : public std::invalid_argument {
  public:
   parameter_error(std::string location, std::string name, std::string type, const std::string& message)
-      : std::invalid_argument(message), location_(std::move(location)), name_(std::move(name)), type_(std::move(type)) {}
+      : std::invalid_argument(message),
+        location_(std::move(location)),
+        name_(std::move(name)),
+        type_(std::move(type)) {}
   /// "query" or "path".
   [[nodiscard]] const std::string& location() const noexcept { return location_; }
   [[nodiscard]] const std::string& name() const noexcept { return name_; }
@@ -128,9 +131,10 @@ class request {
   static T required(const char* location, std::string_view name, std::optional<std::string_view> text) {
     if (!text) throw parameter_error(location, std::string(name), "missing", "Field required");
     if (auto value = parse_parameter<T>(*text)) return std::move(*value);
-    throw_malformed(location, name, std::is_same_v<T, bool> ? "bool_parsing"
-                                   : std::is_floating_point_v<T> ? "float_parsing"
-                                                                  : "int_parsing");
+    throw_malformed(location, name,
+                    std::is_same_v<T, bool>       ? "bool_parsing"
+                    : std::is_floating_point_v<T> ? "float_parsing"
+                                                  : "int_parsing");
   }
   [[noreturn]] static void throw_malformed(const char* location, std::string_view name, const char* type);
 

@@ -29,7 +29,6 @@ struct entry_to_store {
 
 /// Builds what to store for a fresh response on a route, with the Cache's default expiry.
 [[nodiscard]] entry_to_store prepare_store(const route_cache& route, const Cache& cache, unsigned status,
-                                           std::vector<header_field> headers, std::string body,
-                                           clock::time_point now);
+                                           std::vector<header_field> headers, std::string body, clock::time_point now);
 
 }  // namespace fast_cache::http

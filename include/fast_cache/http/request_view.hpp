@@ -39,9 +39,10 @@ class header_lookup {
   header_lookup() noexcept = default;
 
   template <class F>
-    requires(!std::is_same_v<std::remove_cvref_t<F>, header_lookup> &&
-             std::is_invocable_r_v<std::optional<std::string_view>, const F&, std::string_view>)
-  header_lookup(const F& find) noexcept  // NOLINT(google-explicit-constructor): a view, like string_view
+  requires(!std::is_same_v<std::remove_cvref_t<F>, header_lookup> &&
+           std::is_invocable_r_v<std::optional<std::string_view>, const F&, std::string_view>)
+      header_lookup(const F& find)
+  noexcept  // NOLINT(google-explicit-constructor): a view, like string_view
       : object_(&find), call_([](const void* object, std::string_view name) -> std::optional<std::string_view> {
           return (*static_cast<const F*>(object))(name);
         }) {}

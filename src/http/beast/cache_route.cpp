@@ -90,7 +90,8 @@ asio::awaitable<response> cached_route::operator()(const request& req) const {
     set_cache_headers(res, s.policy.miss(res.result_int(), nullptr, view, now), {});
     co_return res;
   }
-  fh::entry_to_store store = fh::prepare_store(s.policy, cache, res.result_int(), replayable_headers(res), res.body(), now);
+  fh::entry_to_store store =
+      fh::prepare_store(s.policy, cache, res.result_int(), replayable_headers(res), res.body(), now);
   try {
     co_await backend->async_set(plan.key, std::move(store.bytes), store.backend_expire, asio::use_awaitable);
   } catch (...) {

@@ -41,8 +41,6 @@ TEST(Cache, CloseClosesAndForgetsTheBackend) {
   EXPECT_THROW(backend->get("k"), fast_cache::Error);
 }
 
-TEST(Cache, GlobalCacheExists) {
-  EXPECT_EQ(fast_cache::cache.backend(), nullptr);
-}
+TEST(Cache, GlobalCacheExists) { EXPECT_EQ(fast_cache::cache.backend(), nullptr); }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include "support/test_backends.hpp"
 
+#include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -11,7 +12,6 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <stdexcept>
@@ -70,7 +70,8 @@ asio::awaitable<int> call_skipping(fast_cache::cached_function<doubler> f, int x
 
 TEST_F(CachedAsync, KeyBuilderNamespaceAndExpire) {
   auto f = cache.cached(
-      "custom", {.expire = 120s, .key_builder = [](int x) { return "custom:" + std::to_string(x); }, .namespace_ = "special"},
+      "custom",
+      {.expire = 120s, .key_builder = [](int x) { return "custom:" + std::to_string(x); }, .namespace_ = "special"},
       doubler{&calls});
   EXPECT_EQ(run(call_once(f, 4), io), 8);
   EXPECT_EQ(backend->get("special:custom:4"), "8");

@@ -57,7 +57,9 @@ TEST_F(CachedSync, KeyBuilderAndNamespace) {
   auto custom = cache.cached(
       "custom",
       {.expire = 120s, .key_builder = [](int x) { return "custom:" + std::to_string(x); }, .namespace_ = "special"},
-      [](int x) { return boost::json::value{{"value", x}}; });
+      [](int x) {
+        return boost::json::value{{"value", x}};
+      });
   EXPECT_EQ(custom(5), (boost::json::value{{"value", 5}}));
   EXPECT_EQ(custom.key(5), "special:custom:5");
   EXPECT_EQ(backend->get("special:custom:5"), R"({"value":5})");
@@ -122,8 +124,8 @@ TEST(CachedSyncFailOpen, BackendFailureReturnsTheFunctionsResult) {
   std::vector<std::string> reported;
   cache.init(std::make_shared<fast_cache::testing::failing_backend>(),
              {.on_error = [&reported](const fast_cache::cache_error& e) {
-                reported.push_back(std::string(e.operation) + " " + std::string(e.key) + ": " + std::string(e.message));
-              }});
+               reported.push_back(std::string(e.operation) + " " + std::string(e.key) + ": " + std::string(e.message));
+             }});
   int calls = 0;
   auto f = cache.cached("f", [&calls](int x) { return x + ++calls; });
   EXPECT_EQ(f(1), 2);

@@ -1,8 +1,8 @@
 #include <fast_cache/codec.hpp>
 
+#include <gtest/gtest.h>
 #include <boost/describe/class.hpp>
 #include <boost/json/value.hpp>
-#include <gtest/gtest.h>
 
 #include <cstdint>
 #include <limits>

@@ -1,7 +1,7 @@
 #include <fast_cache/key.hpp>
 
-#include <boost/describe/class.hpp>
 #include <gtest/gtest.h>
+#include <boost/describe/class.hpp>
 
 #include <string>
 #include <vector>
@@ -25,7 +25,8 @@ TEST(Key, DefaultKeyIsGolden) {
 
 TEST(Key, ArgumentsThatLookAlikeGiveDifferentKeys) {
   EXPECT_NE(fast_cache::default_key("f", 1), fast_cache::default_key("f", std::string("1")));
-  EXPECT_NE(fast_cache::default_key("f", std::string("a,b")), fast_cache::default_key("f", std::string("a"), std::string("b")));
+  EXPECT_NE(fast_cache::default_key("f", std::string("a,b")),
+            fast_cache::default_key("f", std::string("a"), std::string("b")));
 }
 
 TEST(Key, NamespacePrefixes) {

@@ -186,7 +186,8 @@ TEST_F(CacheRouteTest, RoutingErrors) {
   EXPECT_EQ(get("/nope").result(), http::status::not_found);
   EXPECT_EQ(get("/counted").result(), http::status::unprocessable_entity);
   EXPECT_EQ(get("/counted?x=z").body(),
-            "{\"detail\":[{\"loc\":[\"query\",\"x\"],\"msg\":\"Input should be a valid integer\",\"type\":\"int_parsing\"}]}");
+            "{\"detail\":[{\"loc\":[\"query\",\"x\"],\"msg\":\"Input should be a valid "
+            "integer\",\"type\":\"int_parsing\"}]}");
 }
 
 TEST(InitApp, ShutdownClosesTheBackend) {

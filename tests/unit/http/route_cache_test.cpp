@@ -73,9 +73,9 @@ TEST(Plan, DistinctPathsAndQueriesDistinctKeys) {
 }
 
 TEST(Plan, NamespaceAndKeyBuilder) {
-  route_cache rc({.expire = 120s,
-                  .namespace_ = "special",
-                  .key_builder = [](const request_view& r) { return "custom:" + std::string(r.param("x").value_or("")); }});
+  route_cache rc({.expire = 120s, .namespace_ = "special", .key_builder = [](const request_view& r) {
+                    return "custom:" + std::string(r.param("x").value_or(""));
+                  }});
   auto r = get("/custom?x=7&skip_cache=0");
   EXPECT_EQ(rc.plan(r.view()).key, "special:custom:7");
   route_cache ns_only({.namespace_ = "ns"});

@@ -36,7 +36,9 @@ TEST(Router, ExactPatternsAndMethods) {
   EXPECT_EQ(r.find(http::verb::post, "/users/1/posts/2").allow, "GET, HEAD, DELETE");
 }
 
-TEST(Router, RejectsRelativePatterns) { EXPECT_THROW(router().add(http::verb::get, "a", nothing), std::invalid_argument); }
+TEST(Router, RejectsRelativePatterns) {
+  EXPECT_THROW(router().add(http::verb::get, "a", nothing), std::invalid_argument);
+}
 
 }  // namespace
 }  // namespace fast_cache::beast

@@ -3,12 +3,12 @@
 
 #include "expect_error.hpp"
 
+#include <gtest/gtest.h>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
-#include <gtest/gtest.h>
 
 #include <future>
 #include <thread>

@@ -135,7 +135,8 @@ TEST(MemoryConcurrency, BoundedStoreUnderEightThreads) {
 
 TEST(MemoryConcurrency, ByteBudgetUnderEightThreads) {
   manual_clock clock;
-  InMemoryBackend cache({.max_size = 0, .max_bytes = 1200, .shards = 2, .sweep_interval = 0ms, .clock = clock.function()});
+  InMemoryBackend cache(
+      {.max_size = 0, .max_bytes = 1200, .shards = 2, .sweep_interval = 0ms, .clock = clock.function()});
   hammer(cache, clock, 20'000);
   EXPECT_LE(cache.bytes(), 1200u);
   expect_consistent(cache, clock);
