@@ -24,9 +24,9 @@ namespace fast_cache {
 
 /// Options of DynamoDBBackend; unset optionals are resolved the way the AWS SDKs do.
 struct DynamoDBOptions {
-  std::string table_name{};                 ///< required; 3-255 chars of [A-Za-z0-9_.-]
+  std::string table_name{};                  ///< required; 3-255 chars of [A-Za-z0-9_.-]
   std::optional<std::string> region_name{};  ///< else AWS_REGION, AWS_DEFAULT_REGION, profile, "us-east-1"
-  std::string namespace_ = "cache";       ///< key prefix; clear() removes only this namespace
+  std::string namespace_ = "cache";          ///< key prefix; clear() removes only this namespace
   /// Credentials; else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, else the shared
   /// files (~/.aws/credentials, ~/.aws/config, AWS_PROFILE). With none and a loopback endpoint
   /// (DynamoDB Local, which checks no signature) fixed local credentials are used.
@@ -35,13 +35,13 @@ struct DynamoDBOptions {
   std::optional<std::string> aws_session_token{};
   /// else AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL, profile endpoint_url, https://dynamodb.<region>.amazonaws.com
   std::optional<std::string> endpoint_url{};
-  bool create_table = true;  ///< create the table (and enable TTL on `ttl`) when it does not exist
+  bool create_table = true;              ///< create the table (and enable TTL on `ttl`) when it does not exist
   expiry default_expire = std::nullopt;  ///< lifetime when set() is given none; nullopt: never expires
   std::chrono::milliseconds connect_timeout{2000};
-  std::chrono::milliseconds request_timeout{5000};  ///< per HTTP attempt
-  std::chrono::milliseconds table_timeout{60000};   ///< for the table check and creation in the constructor
-  int max_attempts = 4;                             ///< per request, counting the first
-  std::chrono::milliseconds retry_base{25};         ///< backoff base for transient failures
+  std::chrono::milliseconds request_timeout{5000};        ///< per HTTP attempt
+  std::chrono::milliseconds table_timeout{60000};         ///< for the table check and creation in the constructor
+  int max_attempts = 4;                                   ///< per request, counting the first
+  std::chrono::milliseconds retry_base{25};               ///< backoff base for transient failures
   std::chrono::milliseconds retry_throttling_base{1000};  ///< backoff base when throttled
   std::chrono::milliseconds retry_cap{20000};
   std::size_t max_connections = 64;

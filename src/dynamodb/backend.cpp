@@ -74,8 +74,8 @@ write_op put_op(const DynamoDBBackend::state& s, std::string_view key, std::stri
 asio::awaitable<std::optional<std::string>> get_op(state_ptr s, std::string key) {
   validate_key(key);
   const auto body = co_await call(
-      s, "GetItem", get_item_request(s->options.table_name, cache_key(s->options.namespace_, key),
-                                  s->options.consistent_read));
+      s, "GetItem",
+      get_item_request(s->options.table_name, cache_key(s->options.namespace_, key), s->options.consistent_read));
   auto item = parse_get_item(body);
   if (!item || !item->live_at(system_clock::now())) co_return std::nullopt;
   co_return std::move(item->value);
@@ -84,8 +84,8 @@ asio::awaitable<std::optional<std::string>> get_op(state_ptr s, std::string key)
 asio::awaitable<bool> has_op(state_ptr s, std::string key) {
   validate_key(key);
   const auto body = co_await call(
-      s, "GetItem", get_item_request(s->options.table_name, cache_key(s->options.namespace_, key),
-                                  s->options.consistent_read, true));
+      s, "GetItem",
+      get_item_request(s->options.table_name, cache_key(s->options.namespace_, key), s->options.consistent_read, true));
   const auto item = parse_get_item(body);
   co_return item && item->live_at(system_clock::now());
 }
@@ -97,8 +97,7 @@ asio::awaitable<void> set_op(state_ptr s, std::string key, std::string value, ex
 
 asio::awaitable<void> erase_op(state_ptr s, std::string key) {
   validate_key(key);
-  co_await call(s, "DeleteItem",
-                        delete_item_request(s->options.table_name, cache_key(s->options.namespace_, key)));
+  co_await call(s, "DeleteItem", delete_item_request(s->options.table_name, cache_key(s->options.namespace_, key)));
 }
 
 // Writes distinct-key ops in batches of 25, resending UnprocessedItems with backoff. Each round
@@ -141,8 +140,8 @@ asio::awaitable<std::vector<std::optional<std::string>>> get_many_op(state_ptr s
       stalled = result.unprocessed.size() < pending.size() ? 1 : stalled + 1;
       pending = std::move(result.unprocessed);
       if (!co_await s->api->backoff(stalled, error_class::throttling))
-        throw Error(errc::throttled, "DynamoDB BatchGetItem left " + std::to_string(pending.size()) +
-                                         " keys unprocessed after retries");
+        throw Error(errc::throttled,
+                    "DynamoDB BatchGetItem left " + std::to_string(pending.size()) + " keys unprocessed after retries");
     }
   }
   std::vector<std::optional<std::string>> out;
@@ -211,7 +210,8 @@ asio::awaitable<void> ensure_table(state_ptr s) {
   const std::string where = "DynamoDB table '" + table + "' at " + s->config.endpoint_url;
   auto desc = co_await describe_table(s);
   if (!desc) {
-    if (!s->options.create_table) throw Error(errc::invalid_argument, where + " does not exist and create_table is false");
+    if (!s->options.create_table)
+      throw Error(errc::invalid_argument, where + " does not exist and create_table is false");
     try {
       co_await s->api->call("CreateTable", create_table_request(table));
     } catch (const DynamoDBError& e) {
@@ -220,7 +220,8 @@ asio::awaitable<void> ensure_table(state_ptr s) {
   }
   for (int polls = 0;; ++polls) {
     if (desc) {
-      if (auto why = key_schema_mismatch(*desc)) throw Error(errc::invalid_argument, where + " cannot hold the cache: " + *why);
+      if (auto why = key_schema_mismatch(*desc))
+        throw Error(errc::invalid_argument, where + " cannot hold the cache: " + *why);
       if (desc->status == "ACTIVE" || desc->status == "UPDATING") break;
       if (desc->status != "CREATING") throw Error(errc::server, where + " is " + desc->status);
     }
@@ -270,8 +271,9 @@ void launch(const state_ptr& s, asio::awaitable<T> op, Handler handler) {
 template <class T>
 std::future<T> start(const state_ptr& s, asio::awaitable<T> op) {
   if (s->ioc.get_executor().running_in_this_thread())
-    throw std::logic_error("a synchronous DynamoDBBackend call was made on the backend's own I/O thread; "
-                           "use the async API there");
+    throw std::logic_error(
+        "a synchronous DynamoDBBackend call was made on the backend's own I/O thread; "
+        "use the async API there");
   std::lock_guard lock(s->mutex);
   if (s->closed) throw_closed();
   return asio::co_spawn(s->ioc, std::move(op), asio::use_future);
@@ -295,9 +297,9 @@ DynamoDBBackend::DynamoDBBackend(DynamoDBOptions options) : state_(std::make_sha
                            .request_timeout = s.options.request_timeout,
                            .verify_tls = s.options.verify_tls,
                            .ca_file = s.options.ca_file};
-  s.api.emplace(s.ioc.get_executor(), s.config, http,
-                retry_policy{s.options.max_attempts, s.options.retry_base, s.options.retry_throttling_base,
-                             s.options.retry_cap});
+  s.api.emplace(
+      s.ioc.get_executor(), s.config, http,
+      retry_policy{s.options.max_attempts, s.options.retry_base, s.options.retry_throttling_base, s.options.retry_cap});
   s.thread = std::thread([&s] { s.ioc.run(); });
   auto ready = start(state_, ensure_table(state_));
   if (ready.wait_for(s.options.table_timeout) != std::future_status::ready) {
@@ -331,7 +333,9 @@ void DynamoDBBackend::close() {
     s.thread.join();
 }
 
-std::optional<std::string> DynamoDBBackend::get(std::string_view key) { return run(state_, get_op(state_, std::string(key))); }
+std::optional<std::string> DynamoDBBackend::get(std::string_view key) {
+  return run(state_, get_op(state_, std::string(key)));
+}
 void DynamoDBBackend::set(std::string_view key, std::string_view value, expiry expire) {
   run(state_, set_op(state_, std::string(key), std::string(value), expire));
 }

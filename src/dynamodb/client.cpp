@@ -51,7 +51,8 @@ client::client(asio::any_io_executor ex, const resolved_config& config, const ne
       retry_(retry) {}
 
 net::http_request client::make_request(std::string_view op, const std::string& body) const {
-  signable_request r{"POST", "/",
+  signable_request r{"POST",
+                     "/",
                      {{"Host", host_header_},
                       {"Content-Type", "application/x-amz-json-1.0"},
                       {"X-Amz-Target", std::string(target_prefix) + std::string(op)},
@@ -71,14 +72,16 @@ asio::awaitable<std::string> client::call(std::string op, std::string body) {
   const std::string_view secrets[] = {secret_, token_};
   for (int attempt = 1;; ++attempt) {
     throw_if_closed();
-    auto [ec, response] =
-        co_await http_.async_request(make_request(op, body), asio::as_tuple(asio::use_awaitable));
+    auto [ec, response] = co_await http_.async_request(make_request(op, body), asio::as_tuple(asio::use_awaitable));
     throw_if_closed();
     failure f;
-    const std::string where = "DynamoDB " + op + " at " + endpoint_url_;
+    const auto where = [&] {
+      return "DynamoDB " + op + " at " + endpoint_url_ +
+             (attempt > 1 ? " (attempt " + std::to_string(attempt) + ")" : "");
+    };
     if (ec) {
       f = {transport_retryable(ec) ? error_class::transient : error_class::fatal,
-           std::make_exception_ptr(Error(transport_errc(ec), where + " failed: " + ec.message()))};
+           std::make_exception_ptr(Error(transport_errc(ec), where() + " failed: " + ec.message()))};
     } else if (response.status >= 200 && response.status < 300) {
       const auto header = response.header("x-amz-crc32");
       std::uint32_t expected = 0;
@@ -86,11 +89,12 @@ asio::awaitable<std::string> client::call(std::string op, std::string body) {
           header && std::from_chars(header->data(), header->data() + header->size(), expected).ec == std::errc();
       if (!has_crc || crc32(response.body) == expected) co_return std::move(response.body);
       f = {error_class::transient,
-           std::make_exception_ptr(Error(errc::protocol, where + " failed: response CRC32 does not match x-amz-crc32"))};
+           std::make_exception_ptr(
+               Error(errc::protocol, where() + " failed: response CRC32 does not match x-amz-crc32"))};
     } else {
       service_error e = parse_service_error(response.status, response.header("x-amzn-errortype"), response.body);
       e.message = redact(std::move(e.message), secrets);
-      std::string what = where + " failed: " + (e.type.empty() ? "HTTP error" : e.type) + " (HTTP " +
+      std::string what = where() + " failed: " + (e.type.empty() ? "HTTP error" : e.type) + " (HTTP " +
                          std::to_string(e.status) + ")" + (e.message.empty() ? "" : ": " + e.message);
       f = {classify(e), std::make_exception_ptr(DynamoDBError(to_errc(e), e.type, e.status, e.message, what))};
     }

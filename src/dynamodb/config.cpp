@@ -138,10 +138,10 @@ void validate_table_name(std::string_view name) {
 
 void validate_region(std::string_view region) {
   // botocore's pattern: ^[a-zA-Z0-9](?:[a-zA-Z0-9\-]{0,61}[a-zA-Z0-9])?$
-  const bool ok = !region.empty() && region.size() <= 63 && std::isalnum(static_cast<unsigned char>(region.front())) &&
-                  std::isalnum(static_cast<unsigned char>(region.back())) &&
-                  std::all_of(region.begin(), region.end(),
-                              [](unsigned char c) { return std::isalnum(c) || c == '-'; });
+  const bool ok =
+      !region.empty() && region.size() <= 63 && std::isalnum(static_cast<unsigned char>(region.front())) &&
+      std::isalnum(static_cast<unsigned char>(region.back())) &&
+      std::all_of(region.begin(), region.end(), [](unsigned char c) { return std::isalnum(c) || c == '-'; });
   if (!ok) invalid("invalid AWS region '" + std::string(region) + "'");
 }
 
@@ -252,10 +252,9 @@ resolved_config resolve_config(const DynamoDBOptions& options, const env_map& en
   if (options.endpoint_url) {
     out.endpoint_url = *options.endpoint_url;
   } else {
-    const bool ignore_configured =
-        is_true(lookup(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").value_or("")) ||
-        (!lookup(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") &&
-         is_true(get_profile().get("ignore_configured_endpoint_urls").value_or("")));
+    const bool ignore_configured = is_true(lookup(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").value_or("")) ||
+                                   (!lookup(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") &&
+                                    is_true(get_profile().get("ignore_configured_endpoint_urls").value_or("")));
     std::optional<std::string> configured;
     if (!ignore_configured) {
       configured = lookup(env, "AWS_ENDPOINT_URL_DYNAMODB");

@@ -20,8 +20,8 @@ sha256_digest sha256(std::string_view data) {
 sha256_digest hmac_sha256(std::string_view key, std::string_view data) {
   sha256_digest out{};
   unsigned int len = 0;
-  if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-            reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(), &len))
+  if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+            data.size(), out.data(), &len))
     throw std::runtime_error("HMAC-SHA-256 failed");
   return out;
 }

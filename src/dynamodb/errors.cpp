@@ -14,20 +14,32 @@ bool one_of(std::string_view type, std::span<const std::string_view> names) {
 }
 
 // botocore retries/standard.py (throttling codes) and _retry.json, plus DynamoDB's own list.
-constexpr std::array<std::string_view, 15> throttling_types = {
-    "Throttling",          "ThrottlingException",  "ThrottledException", "RequestThrottledException",
-    "TooManyRequestsException", "ProvisionedThroughputExceededException", "TransactionInProgressException",
-    "RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled", "SlowDown",
-    "PriorRequestNotComplete", "EC2ThrottledException", "ItemCollectionSizeLimitExceededException"};
+constexpr std::array<std::string_view, 15> throttling_types = {"Throttling",
+                                                               "ThrottlingException",
+                                                               "ThrottledException",
+                                                               "RequestThrottledException",
+                                                               "TooManyRequestsException",
+                                                               "ProvisionedThroughputExceededException",
+                                                               "TransactionInProgressException",
+                                                               "RequestLimitExceeded",
+                                                               "BandwidthLimitExceeded",
+                                                               "LimitExceededException",
+                                                               "RequestThrottled",
+                                                               "SlowDown",
+                                                               "PriorRequestNotComplete",
+                                                               "EC2ThrottledException",
+                                                               "ItemCollectionSizeLimitExceededException"};
 
-constexpr std::array<std::string_view, 6> transient_types = {
-    "RequestTimeout", "RequestTimeoutException", "InternalServerError", "InternalFailure", "ServiceUnavailable",
-    "ReplicatedWriteConflictException"};
+constexpr std::array<std::string_view, 6> transient_types = {"RequestTimeout",      "RequestTimeoutException",
+                                                             "InternalServerError", "InternalFailure",
+                                                             "ServiceUnavailable",  "ReplicatedWriteConflictException"};
 
 constexpr std::array<std::string_view, 10> auth_types = {
-    "UnrecognizedClientException", "InvalidSignatureException", "IncompleteSignatureException",
-    "MissingAuthenticationTokenException", "MissingAuthenticationToken", "ExpiredTokenException",
-    "AccessDeniedException", "InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken"};
+    "UnrecognizedClientException",  "InvalidSignatureException",
+    "IncompleteSignatureException", "MissingAuthenticationTokenException",
+    "MissingAuthenticationToken",   "ExpiredTokenException",
+    "AccessDeniedException",        "InvalidClientTokenId",
+    "SignatureDoesNotMatch",        "ExpiredToken"};
 
 }  // namespace
 
@@ -51,11 +63,15 @@ service_error parse_service_error(unsigned status, std::optional<std::string_vie
       return std::nullopt;
     };
     if (out.type.empty()) {
-      if (auto t = str("__type")) out.type = sanitize_error_type(*t);
-      else if (auto c = str("code")) out.type = sanitize_error_type(*c);
+      if (auto t = str("__type"))
+        out.type = sanitize_error_type(*t);
+      else if (auto c = str("code"))
+        out.type = sanitize_error_type(*c);
     }
-    if (auto m = str("message")) out.message = std::string(*m);
-    else if (auto m2 = str("Message")) out.message = std::string(*m2);
+    if (auto m = str("message"))
+      out.message = std::string(*m);
+    else if (auto m2 = str("Message"))
+      out.message = std::string(*m2);
   }
   return out;
 }

@@ -210,9 +210,9 @@ std::string create_table_request(std::string_view table) {
 }
 
 std::string update_ttl_request(std::string_view table) {
-  return json::serialize(json::object{
-      {"TableName", table},
-      {"TimeToLiveSpecification", json::object{{"Enabled", true}, {"AttributeName", ttl_attribute}}}});
+  return json::serialize(
+      json::object{{"TableName", table},
+                   {"TimeToLiveSpecification", json::object{{"Enabled", true}, {"AttributeName", ttl_attribute}}}});
 }
 
 table_description parse_describe_table(std::string_view body) {

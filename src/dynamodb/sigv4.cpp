@@ -12,8 +12,8 @@ constexpr std::string_view algorithm = "AWS4-HMAC-SHA256";
 
 // botocore auth.py SIGNED_HEADERS_BLACKLIST: headers that proxies and clients may rewrite.
 constexpr std::array<std::string_view, 11> unsigned_headers = {
-    "connection", "expect", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
-    "trailer",    "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id"};
+    "connection",        "expect",  "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+    "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id"};
 
 bool is_unreserved(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
@@ -239,9 +239,8 @@ std::string signer::authorization(const signable_request& request, std::string_v
   const auto [block, names] = canonical_headers(request.headers);
   const std::string creq = assemble_canonical_request(request, block, names, sha256_hex(request.body));
   const sha256_digest key = signing_key(date);
-  const std::string signature =
-      hex(hmac_sha256(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()),
-                      string_to_sign(date_time, scope, creq)));
+  const std::string signature = hex(hmac_sha256(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()),
+                                                string_to_sign(date_time, scope, creq)));
   std::string out;
   out += algorithm;
   out += " Credential=";

@@ -69,18 +69,30 @@ DynamoDBOptions dynamodb_options_from_url(std::string_view url) {
     const std::string name = decode(url, param.substr(0, eq));
     const std::string v = eq == std::string_view::npos ? std::string() : decode(url, param.substr(eq + 1));
     using ms = std::chrono::milliseconds;
-    if (name == "region") o.region_name = v;
-    else if (name == "endpoint" || name == "endpoint_url") o.endpoint_url = v;
-    else if (name == "namespace") o.namespace_ = v;
-    else if (name == "create_table") o.create_table = to_bool(url, name, v);
-    else if (name == "consistent_read") o.consistent_read = to_bool(url, name, v);
-    else if (name == "verify_tls") o.verify_tls = to_bool(url, name, v);
-    else if (name == "ca_file") o.ca_file = v;
-    else if (name == "max_connections") o.max_connections = static_cast<std::size_t>(to_number(url, name, v, 1));
-    else if (name == "max_attempts") o.max_attempts = static_cast<int>(to_number(url, name, v, 1));
-    else if (name == "connect_timeout_ms") o.connect_timeout = ms(to_number(url, name, v, 1));
-    else if (name == "request_timeout_ms") o.request_timeout = ms(to_number(url, name, v, 1));
-    else if (name == "default_expire_s") o.default_expire = std::chrono::seconds(to_number(url, name, v, 0));
+    if (name == "region")
+      o.region_name = v;
+    else if (name == "endpoint" || name == "endpoint_url")
+      o.endpoint_url = v;
+    else if (name == "namespace")
+      o.namespace_ = v;
+    else if (name == "create_table")
+      o.create_table = to_bool(url, name, v);
+    else if (name == "consistent_read")
+      o.consistent_read = to_bool(url, name, v);
+    else if (name == "verify_tls")
+      o.verify_tls = to_bool(url, name, v);
+    else if (name == "ca_file")
+      o.ca_file = v;
+    else if (name == "max_connections")
+      o.max_connections = static_cast<std::size_t>(to_number(url, name, v, 1));
+    else if (name == "max_attempts")
+      o.max_attempts = static_cast<int>(to_number(url, name, v, 1));
+    else if (name == "connect_timeout_ms")
+      o.connect_timeout = ms(to_number(url, name, v, 1));
+    else if (name == "request_timeout_ms")
+      o.request_timeout = ms(to_number(url, name, v, 1));
+    else if (name == "default_expire_s")
+      o.default_expire = std::chrono::seconds(to_number(url, name, v, 0));
     else if (name == "aws_access_key_id" || name == "aws_secret_access_key" || name == "aws_session_token")
       // The URL is not echoed: it holds a secret.
       throw Error(errc::invalid_argument, "DynamoDB URLs do not accept credentials (" + name +

@@ -80,15 +80,16 @@ TEST_F(dynamodb_async, callbacks_run_on_their_executor_never_inline) {
   std::promise<std::optional<std::string>> got;
   bool returned = false;
   backend->async_set("k", "v", asio::bind_executor(ioc, [&](std::exception_ptr e) {
-    EXPECT_FALSE(e);
-    EXPECT_TRUE(returned);
-    EXPECT_TRUE(ioc.get_executor().running_in_this_thread());
-    backend->async_get("k", asio::bind_executor(ioc, [&](std::exception_ptr e2, std::optional<std::string> v) {
-      EXPECT_FALSE(e2);
-      got.set_value(std::move(v));
-      work.reset();
-    }));
-  }));
+                       EXPECT_FALSE(e);
+                       EXPECT_TRUE(returned);
+                       EXPECT_TRUE(ioc.get_executor().running_in_this_thread());
+                       backend->async_get(
+                           "k", asio::bind_executor(ioc, [&](std::exception_ptr e2, std::optional<std::string> v) {
+                             EXPECT_FALSE(e2);
+                             got.set_value(std::move(v));
+                             work.reset();
+                           }));
+                     }));
   returned = true;
   ioc.run();
   EXPECT_EQ(got.get_future().get(), "v");

@@ -81,8 +81,9 @@ TEST_F(dynamodb_sync, expired_items_read_as_absent) {
   // DynamoDB deletes expired items up to two days late; write one whose ttl has passed.
   test::raw_dynamodb raw;
   const std::string ck = backend->namespace_name() + ":stale";
-  const auto past = std::chrono::duration_cast<std::chrono::seconds>(
-                        std::chrono::system_clock::now().time_since_epoch()).count() - 10;
+  const auto past =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() -
+      10;
   raw.call("PutItem", dynamodb::put_item_request(shared_table, {ck, "old"s, past}));
   EXPECT_EQ(backend->get("stale"), std::nullopt);
   EXPECT_FALSE(backend->has("stale"));

@@ -61,7 +61,8 @@ test::scripted_response echo_headers(const std::string& head, const std::string&
   std::string quoted;
   for (char c : head) quoted += c == '"' ? '\'' : (c == '\r' || c == '\n') ? ' ' : c;
   return {400, R"({"__type":"com.amazon.coral.service#InvalidSignatureException","message":"The canonical string )"
-               R"(should have been: )" + quoted + R"("})"};
+               R"(should have been: )" +
+                   quoted + R"("})"};
 }
 
 TEST(dynamodb_failure, errors_never_contain_secrets) {

@@ -15,12 +15,12 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <unistd.h>
 #include <atomic>
 #include <cstdlib>
 #include <random>
 #include <string>
 #include <thread>
-#include <unistd.h>
 
 namespace fast_cache::test {
 
@@ -30,9 +30,9 @@ inline std::string dynamodb_endpoint() {
   return v ? v : "";
 }
 
-#define FAST_CACHE_REQUIRE_DYNAMODB()                                                                   \
-  do {                                                                                                   \
-    if (::fast_cache::test::dynamodb_endpoint().empty())                                                 \
+#define FAST_CACHE_REQUIRE_DYNAMODB()                                                                          \
+  do {                                                                                                         \
+    if (::fast_cache::test::dynamodb_endpoint().empty())                                                       \
       GTEST_SKIP() << "FAST_CACHE_DYNAMODB_ENDPOINT is not set (eval \"$(scripts/services start dynamodb)\")"; \
   } while (0)
 

@@ -24,8 +24,8 @@ class dynamodb_interop : public ::testing::Test {
 
   json::object node(const std::string& args) {
     const std::string script = std::string(FAST_CACHE_SOURCE_DIR) + "/tests/integration/dynamodb/interop.mjs";
-    const std::string command = "node '" + script + "' '" + tools.string() + "' '" + test::dynamodb_endpoint() +
-                                "' " + test::shared_table + " " + ns + " " + args;
+    const std::string command = "node '" + script + "' '" + tools.string() + "' '" + test::dynamodb_endpoint() + "' " +
+                                test::shared_table + " " + ns + " " + args;
     std::string out;
     FILE* p = ::popen(command.c_str(), "r");
     char buf[4096];
@@ -42,8 +42,8 @@ class dynamodb_interop : public ::testing::Test {
 TEST_F(dynamodb_interop, javascript_reads_what_fast_cache_wrote) {
   std::string value;
   for (int i = 0; i < 256; ++i) value.push_back(static_cast<char>(i));
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch()).count();
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   backend->set("from-cpp", value, 3600s);
   backend->set("forever", "x");
   const std::string long_key(2000, 'L');
@@ -60,8 +60,8 @@ TEST_F(dynamodb_interop, javascript_reads_what_fast_cache_wrote) {
 }
 
 TEST_F(dynamodb_interop, fast_cache_reads_what_javascript_wrote) {
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch()).count();
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   const std::string bytes("\x00\x01\xfe\xff js", 7);
   node("write from-js " + dynamodb::base64_encode(bytes) + " " + std::to_string(now + 600));
   node("write no-ttl " + dynamodb::base64_encode("plain") + " none");

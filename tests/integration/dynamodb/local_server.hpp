@@ -5,13 +5,13 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <sys/wait.h>
+#include <unistd.h>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <string>
 #include <thread>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace fast_cache::test {
 
@@ -56,8 +56,8 @@ class local_server {
     pid_ = ::fork();
     if (pid_ == 0) {
       std::freopen("/dev/null", "w", stdout);
-      execlp("java", "java", "-Xmx256m", "-XX:+UseSerialGC", lib.c_str(), "-jar", jar.c_str(), "-inMemory",
-             "-sharedDb", "-disableTelemetry", "-port", port.c_str(), static_cast<char*>(nullptr));
+      execlp("java", "java", "-Xmx256m", "-XX:+UseSerialGC", lib.c_str(), "-jar", jar.c_str(), "-inMemory", "-sharedDb",
+             "-disableTelemetry", "-port", port.c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }
     for (auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);

@@ -10,10 +10,10 @@
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 
+#include <sys/socket.h>
 #include <functional>
 #include <string>
 #include <thread>
-#include <sys/socket.h>
 
 namespace fast_cache::test {
 
@@ -78,7 +78,8 @@ class scripted_server {
 /// The X-Amz-Target operation of a request head, e.g. "GetItem".
 inline std::string operation_of(const std::string& head) {
   for (std::string_view h : {"X-Amz-Target: DynamoDB_20120810.", "x-amz-target: DynamoDB_20120810."})
-    if (auto p = head.find(h); p != std::string::npos) return head.substr(p + h.size(), head.find('\r', p) - p - h.size());
+    if (auto p = head.find(h); p != std::string::npos)
+      return head.substr(p + h.size(), head.find('\r', p) - p - h.size());
   return {};
 }
 

@@ -34,8 +34,10 @@ TEST(config, explicit_options_win_over_everything) {
   o.aws_secret_access_key = "OPTSECRET";
   o.region_name = "ap-south-1";
   o.endpoint_url = "http://127.0.0.1:8000";
-  const env_map env = {{"AWS_ACCESS_KEY_ID", "ENV"},           {"AWS_SECRET_ACCESS_KEY", "ENVSECRET"},
-                       {"AWS_REGION", "eu-west-1"},            {"AWS_ENDPOINT_URL", "http://other:1"}};
+  const env_map env = {{"AWS_ACCESS_KEY_ID", "ENV"},
+                       {"AWS_SECRET_ACCESS_KEY", "ENVSECRET"},
+                       {"AWS_REGION", "eu-west-1"},
+                       {"AWS_ENDPOINT_URL", "http://other:1"}};
   const auto c = resolve_config(o, env, {});
   EXPECT_EQ(c.creds.access_key_id, "OPT");
   EXPECT_EQ(c.creds.secret_access_key, "OPTSECRET");
@@ -47,14 +49,18 @@ TEST(config, explicit_options_win_over_everything) {
 }
 
 TEST(config, environment_then_profile_then_defaults) {
-  const shared_files files{"[default]\naws_access_key_id = FILEKEY\naws_secret_access_key = FILESECRET\n"
-                           "[dev]\naws_access_key_id = DEVKEY\naws_secret_access_key = DEVSECRET\n"
-                           "aws_session_token = DEVTOKEN\n",
-                           "[default]\nregion = eu-central-1\n[profile dev]\nregion = us-west-2\n"
-                           "services = dev-services\n[services dev-services]\ndynamodb =\n"
-                           "  endpoint_url = http://localhost:8111\n"};
-  auto c = resolve_config(table_only(), {{"AWS_ACCESS_KEY_ID", "ENV"}, {"AWS_SECRET_ACCESS_KEY", "ENVS"},
-                                         {"AWS_SESSION_TOKEN", "ENVT"}, {"AWS_DEFAULT_REGION", "sa-east-1"}},
+  const shared_files files{
+      "[default]\naws_access_key_id = FILEKEY\naws_secret_access_key = FILESECRET\n"
+      "[dev]\naws_access_key_id = DEVKEY\naws_secret_access_key = DEVSECRET\n"
+      "aws_session_token = DEVTOKEN\n",
+      "[default]\nregion = eu-central-1\n[profile dev]\nregion = us-west-2\n"
+      "services = dev-services\n[services dev-services]\ndynamodb =\n"
+      "  endpoint_url = http://localhost:8111\n"};
+  auto c = resolve_config(table_only(),
+                          {{"AWS_ACCESS_KEY_ID", "ENV"},
+                           {"AWS_SECRET_ACCESS_KEY", "ENVS"},
+                           {"AWS_SESSION_TOKEN", "ENVT"},
+                           {"AWS_DEFAULT_REGION", "sa-east-1"}},
                           files);
   EXPECT_EQ(c.creds.access_key_id, "ENV");
   EXPECT_EQ(c.creds.session_token, "ENVT");
@@ -78,13 +84,14 @@ TEST(config, environment_then_profile_then_defaults) {
   c = resolve_config(table_only(), {{"AWS_PROFILE", "dev"}, {"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"}}, files);
   EXPECT_EQ(c.endpoint_url, "https://dynamodb.us-west-2.amazonaws.com");
 
-  c = resolve_config(table_only(), {{"AWS_PROFILE", "dev"}, {"AWS_ENDPOINT_URL", "http://localhost:1"},
-                                    {"AWS_ENDPOINT_URL_DYNAMODB", "http://localhost:2"}},
+  c = resolve_config(table_only(),
+                     {{"AWS_PROFILE", "dev"},
+                      {"AWS_ENDPOINT_URL", "http://localhost:1"},
+                      {"AWS_ENDPOINT_URL_DYNAMODB", "http://localhost:2"}},
                      files);
   EXPECT_EQ(c.endpoint_url, "http://localhost:2");
 
-  EXPECT_EQ(error_of([&] { resolve_config(table_only(), {{"AWS_PROFILE", "nope"}}, files); }),
-            errc::invalid_argument);
+  EXPECT_EQ(error_of([&] { resolve_config(table_only(), {{"AWS_PROFILE", "nope"}}, files); }), errc::invalid_argument);
 }
 
 TEST(config, region_defaults_to_us_east_1_and_china_uses_its_domain) {
@@ -113,7 +120,7 @@ TEST(config, validation) {
   EXPECT_NO_THROW(validate_table_name(std::string(255, 'a')));
   EXPECT_THROW(validate_table_name(std::string(256, 'a')), Error);
   EXPECT_NO_THROW(validate_region("us-gov-west-1"));
-  for (const char* r : {"", "-us", "us_east", "us-east-1/", std::string(64, 'a').c_str()})
+  for (const std::string& r : std::vector<std::string>{"", "-us", "us_east", "us-east-1/", std::string(64, 'a')})
     EXPECT_THROW(validate_region(r), Error) << r;
   for (const char* u : {"localhost:8000", "ftp://h", "http://", "http://h:0", "http://h:70000", "http://h/path",
                         "http://u:p@h", "http://h:x", "http://[::1"})

@@ -35,8 +35,10 @@ TEST(crypto, base64_rejects_malformed_text) {
 
 TEST(crypto, crc32_matches_reference_vectors) {
   EXPECT_EQ(crc32("{}"), 2745614147u);
-  EXPECT_EQ(crc32(R"({"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"Requested resource not found"})"),
-            3737639027u);
+  EXPECT_EQ(
+      crc32(
+          R"({"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"Requested resource not found"})"),
+      3737639027u);
   EXPECT_EQ(crc32(R"({"Item":{"pk":{"S":"user#42"},"val":{"B":"aGVsbG8gd29ybGQ="}}})"), 2377510298u);
 }
 

@@ -1,5 +1,5 @@
-#include "dynamodb/crypto.hpp"
 #include "dynamodb/layout.hpp"
+#include "dynamodb/crypto.hpp"
 
 #include <gtest/gtest.h>
 

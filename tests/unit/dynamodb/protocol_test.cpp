@@ -61,8 +61,7 @@ TEST(protocol, batch_get_round_trip) {
 TEST(protocol, batch_write_round_trip_of_unprocessed_items) {
   const std::vector<write_op> ops = {{"ns:a", std::string("x"), 5}, {"ns:b", std::nullopt, std::nullopt}};
   const std::string body = batch_write_request("t", ops);
-  EXPECT_EQ(json::parse(body),
-            json::parse(R"({"RequestItems":{"t":[
+  EXPECT_EQ(json::parse(body), json::parse(R"({"RequestItems":{"t":[
                 {"PutRequest":{"Item":{"cache_key":{"S":"ns:a"},"value":{"B":"eA=="},"ttl":{"N":"5"}}}},
                 {"DeleteRequest":{"Key":{"cache_key":{"S":"ns:b"}}}}]}})"));
   // UnprocessedItems has the request's own shape, so a request body parses back as a response.
@@ -114,7 +113,8 @@ TEST(protocol, describe_table_and_key_schema_check) {
 }
 
 TEST(protocol, describe_ttl) {
-  const auto d = parse_describe_ttl(R"({"TimeToLiveDescription":{"TimeToLiveStatus":"ENABLED","AttributeName":"ttl"}})");
+  const auto d =
+      parse_describe_ttl(R"({"TimeToLiveDescription":{"TimeToLiveStatus":"ENABLED","AttributeName":"ttl"}})");
   EXPECT_EQ(d.status, "ENABLED");
   EXPECT_EQ(d.attribute, "ttl");
   EXPECT_EQ(parse_describe_ttl(R"({"TimeToLiveDescription":{"TimeToLiveStatus":"DISABLED"}})").status, "DISABLED");

@@ -18,8 +18,8 @@ TEST(retry, fatal_errors_and_spent_attempts_stop) {
 
 TEST(retry, full_jitter_stays_under_the_exponential_ceiling_and_the_cap) {
   std::mt19937_64 rng(2);
-  const retry_policy p{.max_attempts = 40, .base = milliseconds(25), .throttling_base = milliseconds(1000),
-                       .cap = milliseconds(20000)};
+  const retry_policy p{
+      .max_attempts = 40, .base = milliseconds(25), .throttling_base = milliseconds(1000), .cap = milliseconds(20000)};
   for (int attempt = 1; attempt < 40; ++attempt) {
     const double ceiling_t = std::min(20000.0, 25.0 * std::pow(2.0, attempt - 1));
     const double ceiling_th = std::min(20000.0, 1000.0 * std::pow(2.0, attempt - 1));

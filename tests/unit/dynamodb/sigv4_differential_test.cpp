@@ -33,12 +33,12 @@ struct sample {
 };
 
 sample random_sample(std::mt19937_64& rng) {
-  static constexpr std::string_view regions[] = {"us-east-1", "eu-west-3", "ap-southeast-2", "cn-north-1",
-                                                 "local"};
-  static constexpr std::string_view ops[] = {"GetItem", "PutItem", "DeleteItem", "BatchGetItem", "BatchWriteItem",
-                                             "Scan", "CreateTable", "DescribeTable", "UpdateTimeToLive"};
-  static constexpr std::string_view hosts[] = {"dynamodb.us-east-1.amazonaws.com", "localhost:8000",
-                                               "127.0.0.1:41234", "dynamodb.eu-west-3.amazonaws.com"};
+  static constexpr std::string_view regions[] = {"us-east-1", "eu-west-3", "ap-southeast-2", "cn-north-1", "local"};
+  static constexpr std::string_view ops[] = {"GetItem",      "PutItem",        "DeleteItem",
+                                             "BatchGetItem", "BatchWriteItem", "Scan",
+                                             "CreateTable",  "DescribeTable",  "UpdateTimeToLive"};
+  static constexpr std::string_view hosts[] = {"dynamodb.us-east-1.amazonaws.com", "localhost:8000", "127.0.0.1:41234",
+                                               "dynamodb.eu-west-3.amazonaws.com"};
   constexpr std::string_view key_chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   constexpr std::string_view secret_chars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/";
   constexpr std::string_view body_chars = "abcXYZ019 {}[]\":,#:$%&'()*+-./<=>?@\\^_`|~\t";
@@ -72,9 +72,9 @@ json::object to_json(const sample& s) {
   json::object creds{{"accessKeyId", s.creds.access_key_id}, {"secretAccessKey", s.creds.secret_access_key}};
   if (!s.creds.session_token.empty()) creds["sessionToken"] = s.creds.session_token;
   std::string host = s.request.headers[0].second;
-  return {{"method", s.request.method}, {"hostname", host.substr(0, host.find(':'))},
-          {"path", s.request.target},   {"headers", std::move(headers)},
-          {"body", s.request.body},     {"region", s.region},
+  return {{"method", s.request.method},      {"hostname", host.substr(0, host.find(':'))},
+          {"path", s.request.target},        {"headers", std::move(headers)},
+          {"body", s.request.body},          {"region", s.region},
           {"credentials", std::move(creds)}, {"date", s.epoch_ms}};
 }
 

@@ -93,12 +93,11 @@ TEST_P(sigv4_suite, matches_canonical_request_string_to_sign_and_authorization) 
   EXPECT_EQ(authz, file(".authz"));
 }
 
-INSTANTIATE_TEST_SUITE_P(aws, sigv4_suite, ::testing::ValuesIn(case_dirs()),
-                         [](const auto& info) {
-                           std::string n = info.param.filename().string();
-                           std::replace(n.begin(), n.end(), '-', '_');
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(aws, sigv4_suite, ::testing::ValuesIn(case_dirs()), [](const auto& info) {
+  std::string n = info.param.filename().string();
+  std::replace(n.begin(), n.end(), '-', '_');
+  return n;
+});
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(sigv4_suite);
 
 TEST(sigv4_suite_presence, has_all_34_cases) {

@@ -28,8 +28,8 @@ TEST(sigv4, canonical_query_sorts_encoded_pairs) {
 }
 
 TEST(sigv4, canonical_headers_skip_hop_by_hop_and_join_repeats) {
-  const header_list h = {{"Host", "x"},       {"User-Agent", "ua"}, {"X-A", " 1  2 "},
-                         {"x-a", "3"},        {"Connection", "keep-alive"}, {"Content-Type", "t"}};
+  const header_list h = {{"Host", "x"}, {"User-Agent", "ua"},         {"X-A", " 1  2 "},
+                         {"x-a", "3"},  {"Connection", "keep-alive"}, {"Content-Type", "t"}};
   const auto [block, names] = canonical_headers(h);
   EXPECT_EQ(block, "content-type:t\nhost:x\nx-a:1 2,3\n");
   EXPECT_EQ(names, "content-type;host;x-a");
@@ -46,8 +46,9 @@ TEST(sigv4, signing_adds_token_date_and_authorization_once) {
     tokens += n == "X-Amz-Security-Token";
     auths += n == "Authorization";
     if (n == "Authorization") {
-      EXPECT_TRUE(v.starts_with("AWS4-HMAC-SHA256 Credential=AKID/20150830/eu-west-1/dynamodb/aws4_request, "
-                                "SignedHeaders=host;x-amz-date;x-amz-security-token, Signature="));
+      EXPECT_TRUE(
+          v.starts_with("AWS4-HMAC-SHA256 Credential=AKID/20150830/eu-west-1/dynamodb/aws4_request, "
+                        "SignedHeaders=host;x-amz-date;x-amz-security-token, Signature="));
       EXPECT_EQ(v.find("SECRET"), std::string::npos);
     }
   }

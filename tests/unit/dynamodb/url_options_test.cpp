@@ -35,9 +35,9 @@ TEST(url_options, defaults_match_the_seed) {
 }
 
 TEST(url_options, rejects_bad_urls) {
-  for (const char* bad : {"redis://t", "dynamodb://", "dynamodb://?region=x", "dynamodb://t?bogus=1",
-                          "dynamodb://t?create_table=maybe", "dynamodb://t?max_connections=0",
-                          "dynamodb://t?aws_secret_access_key=x", "dynamodb://t?region=%zz"}) {
+  for (const char* bad :
+       {"redis://t", "dynamodb://", "dynamodb://?region=x", "dynamodb://t?bogus=1", "dynamodb://t?create_table=maybe",
+        "dynamodb://t?max_connections=0", "dynamodb://t?aws_secret_access_key=x", "dynamodb://t?region=%zz"}) {
     try {
       dynamodb_options_from_url(bad);
       ADD_FAILURE() << bad;
