@@ -258,11 +258,11 @@ template <class T, class Handler>
 void launch(const state_ptr& s, asio::awaitable<T> op, Handler handler) {
   std::lock_guard lock(s->mutex);
   if (s->closed) {
+    auto error = std::make_exception_ptr(Error(errc::closed, "DynamoDB backend is closed"));
     if constexpr (std::is_void_v<T>)
-      post_completion(std::move(handler), std::make_exception_ptr(Error(errc::closed, "DynamoDB backend is closed")));
+      post_completion(std::move(handler), error);
     else
-      post_completion(std::move(handler), std::make_exception_ptr(Error(errc::closed, "DynamoDB backend is closed")),
-                      T{});
+      post_completion(std::move(handler), error, T{});
     return;
   }
   asio::co_spawn(s->ioc, std::move(op), deliver<Handler, T>{std::move(handler)});
