@@ -270,7 +270,8 @@ resolved_config resolve_config(const DynamoDBOptions& options, const env_map& en
       invalid("no AWS credentials found for " + out.endpoint_url +
               ": set aws_access_key_id/aws_secret_access_key, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or a profile "
               "in the shared credentials file");
-    out.creds = {"fast_cache_local", "fast_cache_local", ""};
+    // Letters only: DynamoDB Local refuses access key ids with other characters.
+    out.creds = {"fastcachelocal", "fastcachelocal", ""};
     out.local_credentials = true;
   }
   return out;
