@@ -111,7 +111,7 @@ class DynamoDBBackend final : public Backend {
 
 /// Options from `dynamodb://TABLE?region=R&endpoint=URL&namespace=NS&create_table=true|false`
 /// (also consistent_read, max_connections, max_attempts, connect_timeout_ms, request_timeout_ms,
-/// default_expire_s, verify_tls, ca_file; values percent-decoded). Credentials are never taken from
+/// default_expire (seconds), verify_tls, ca_file; values percent-decoded). Credentials are never taken from
 /// a URL. Throws Error(errc::invalid_argument) for another scheme, a missing table or unknown or
 /// malformed parameters.
 DynamoDBOptions dynamodb_options_from_url(std::string_view url);

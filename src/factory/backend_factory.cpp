@@ -2,38 +2,32 @@
 #include <fast_cache/dynamodb_backend.hpp>
 #include <fast_cache/memory_backend.hpp>
 
-#include "factory/url_parameters.hpp"
-
-#include <string>
+#include "core/url_parameters.hpp"
 
 namespace fast_cache {
 
 namespace {
 
-std::shared_ptr<Backend> make_memory_backend(detail::url_parameters& params) {
+InMemoryOptions memory_options_from_url(std::string_view url) {
+  detail::url_parameters params(url);
+  if (!params.host().empty()) params.invalid("memory:// takes no host");
   InMemoryOptions options;
   if (auto v = params.take_size("max_size")) options.max_size = *v;
   if (auto v = params.take_size("max_bytes")) options.max_bytes = *v;
   if (auto v = params.take("namespace")) options.namespace_ = std::move(*v);
   if (auto v = params.take_seconds("default_expire")) options.default_expire = *v;
   if (auto v = params.take_size("shards")) options.shards = *v;
+  if (auto v = params.take_milliseconds("sweep_interval_ms")) options.sweep_interval = *v;
   params.expect_all_taken();
-  return std::make_shared<InMemoryBackend>(std::move(options));
+  return options;
 }
 
 }  // namespace
 
 std::shared_ptr<Backend> make_backend(std::string_view url) {
-  detail::url_parameters params(url);
-  if (params.scheme() == "memory") {
-    if (!params.host().empty()) {
-      throw Error(errc::invalid_argument, "invalid backend URL \"" + std::string(url) + "\": memory:// takes no host");
-    }
-    return make_memory_backend(params);
-  }
-  if (params.scheme() == "dynamodb") return std::make_shared<DynamoDBBackend>(dynamodb_options_from_url(url));
-  throw Error(errc::invalid_argument, "unknown backend URL scheme \"" + params.scheme() + "\" in \"" +
-                                          std::string(url) + "\"; expected memory:// or dynamodb://");
+  if (url.starts_with("memory:")) return std::make_shared<InMemoryBackend>(memory_options_from_url(url));
+  if (url.starts_with("dynamodb:")) return std::make_shared<DynamoDBBackend>(dynamodb_options_from_url(url));
+  detail::url_parameters(url).invalid("unknown scheme; expected memory:// or dynamodb://");
 }
 
 }  // namespace fast_cache

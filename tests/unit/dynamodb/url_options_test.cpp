@@ -9,7 +9,7 @@ TEST(url_options, parses_every_parameter) {
   const auto o = dynamodb_options_from_url(
       "dynamodb://my_table?region=eu-west-1&endpoint=http%3A%2F%2Flocalhost%3A8000&namespace=ns%20x"
       "&create_table=false&consistent_read=true&max_connections=8&max_attempts=2&connect_timeout_ms=100"
-      "&request_timeout_ms=200&default_expire_s=60&verify_tls=false&ca_file=%2Fetc%2Fca.pem");
+      "&request_timeout_ms=200&default_expire=60&verify_tls=false&ca_file=%2Fetc%2Fca.pem");
   EXPECT_EQ(o.table_name, "my_table");
   EXPECT_EQ(o.region_name, "eu-west-1");
   EXPECT_EQ(o.endpoint_url, "http://localhost:8000");
@@ -37,13 +37,29 @@ TEST(url_options, defaults_match_the_seed) {
 TEST(url_options, rejects_bad_urls) {
   for (const char* bad :
        {"redis://t", "dynamodb://", "dynamodb://?region=x", "dynamodb://t?bogus=1", "dynamodb://t?create_table=maybe",
-        "dynamodb://t?max_connections=0", "dynamodb://t?aws_secret_access_key=x", "dynamodb://t?region=%zz"}) {
+        "dynamodb://t?max_connections=0", "dynamodb://t?aws_secret_access_key=x", "dynamodb://t?region=%zz",
+        "dynamodb://t?max_attempts=-1", "dynamodb://t?region=a&region=b"}) {
     try {
       dynamodb_options_from_url(bad);
       ADD_FAILURE() << bad;
     } catch (const Error& e) {
       EXPECT_EQ(e.code(), errc::invalid_argument) << bad;
     }
+  }
+}
+
+TEST(url_options, accepts_an_unencoded_endpoint) {
+  EXPECT_EQ(dynamodb_options_from_url("dynamodb://t1x?endpoint=http://127.0.0.1:8000").endpoint_url,
+            "http://127.0.0.1:8000");
+}
+
+TEST(url_options, never_echoes_the_query) {
+  try {
+    dynamodb_options_from_url("dynamodb://t1x?aws_secret_access_key=s3cr3tvalue&bogus=1");
+    FAIL() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).find("s3cr3tvalue"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("aws_secret_access_key"), std::string::npos) << e.what();
   }
 }
 

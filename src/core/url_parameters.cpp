@@ -1,4 +1,4 @@
-#include "factory/url_parameters.hpp"
+#include "core/url_parameters.hpp"
 
 #include <fast_cache/error.hpp>
 
@@ -8,22 +8,16 @@
 
 namespace fast_cache::detail {
 
-namespace {
-[[noreturn]] void invalid(const std::string& url, const std::string& why) {
-  throw Error(errc::invalid_argument, "invalid backend URL \"" + url + "\": " + why);
-}
-}  // namespace
-
-url_parameters::url_parameters(std::string_view url) : url_(url) {
+url_parameters::url_parameters(std::string_view url) {
   auto parsed = boost::urls::parse_uri(url);
-  if (!parsed) invalid(url_, "expected scheme://[host][?name=value&...]");
+  if (!parsed) invalid("expected scheme://[host][?name=value&...]");
   scheme_ = std::string(parsed->scheme());
   host_ = std::string(parsed->encoded_host().decode());
-  if (!parsed->encoded_path().empty() && parsed->encoded_path() != "/") invalid(url_, "unexpected path");
+  if (!parsed->encoded_path().empty() && parsed->encoded_path() != "/") invalid("unexpected path");
   for (const auto& param : parsed->params()) {
-    if (!param.has_value) invalid(url_, "parameter \"" + std::string(param.key) + "\" has no value");
+    if (!param.has_value) invalid("parameter \"" + std::string(param.key) + "\" has no value");
     if (!parameters_.emplace(std::string(param.key), std::string(param.value)).second) {
-      invalid(url_, "parameter \"" + std::string(param.key) + "\" given twice");
+      invalid("parameter \"" + std::string(param.key) + "\" given twice");
     }
   }
 }
@@ -43,7 +37,7 @@ std::optional<std::size_t> url_parameters::take_size(std::string_view name) {
   const char* end = text->data() + text->size();
   const auto result = std::from_chars(text->data(), end, value);
   if (result.ec != std::errc() || result.ptr != end || text->empty()) {
-    invalid(url_, std::string(name) + " must be a non-negative whole number, got \"" + *text + "\"");
+    invalid(std::string(name) + " must be a non-negative whole number");
   }
   return value;
 }
@@ -53,7 +47,7 @@ std::optional<bool> url_parameters::take_bool(std::string_view name) {
   if (!text) return std::nullopt;
   if (*text == "true" || *text == "1") return true;
   if (*text == "false" || *text == "0") return false;
-  invalid(url_, std::string(name) + " must be true or false, got \"" + *text + "\"");
+  invalid(std::string(name) + " must be true or false");
 }
 
 std::optional<duration> url_parameters::take_seconds(std::string_view name) {
@@ -62,11 +56,22 @@ std::optional<duration> url_parameters::take_seconds(std::string_view name) {
   return std::chrono::seconds(*seconds);
 }
 
+std::optional<duration> url_parameters::take_milliseconds(std::string_view name) {
+  auto ms = take_size(name);
+  if (!ms) return std::nullopt;
+  return duration(*ms);
+}
+
+void url_parameters::invalid(const std::string& why) const {
+  // Only scheme and host are echoed: a query may hold something secret by mistake.
+  throw Error(errc::invalid_argument, "invalid backend URL " + scheme_ + "://" + host_ + ": " + why);
+}
+
 void url_parameters::expect_all_taken() const {
   if (parameters_.empty()) return;
   std::string names;
   for (const auto& [name, value] : parameters_) names += (names.empty() ? "" : ", ") + name;
-  invalid(url_, "unknown parameter(s): " + names);
+  invalid("unknown parameter(s): " + names);
 }
 
 }  // namespace fast_cache::detail

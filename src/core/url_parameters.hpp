@@ -1,5 +1,6 @@
 // The query parameters of a backend URL, checked: each is read at most once, and any left unread
-// is an error, so a misspelt option is never silently ignored.
+// is an error, so a misspelt option is never silently ignored. Errors name the parameter and
+// echo only the scheme and host of the URL.
 #pragma once
 
 #include <fast_cache/expiry.hpp>
@@ -25,12 +26,16 @@ class url_parameters {
   std::optional<bool> take_bool(std::string_view name);
   /// A whole number of seconds.
   std::optional<duration> take_seconds(std::string_view name);
+  /// A whole number of milliseconds.
+  std::optional<duration> take_milliseconds(std::string_view name);
 
   /// Throws Error(invalid_argument) naming the parameters nobody took.
   void expect_all_taken() const;
 
+  /// Throws Error(invalid_argument) about this URL.
+  [[noreturn]] void invalid(const std::string& why) const;
+
  private:
-  std::string url_;
   std::string scheme_;
   std::string host_;
   std::map<std::string, std::string, std::less<>> parameters_;
