@@ -2,6 +2,7 @@
 #include "dynamodb/config.hpp"
 #include "dynamodb/layout.hpp"
 #include "dynamodb/protocol.hpp"
+#include "dynamodb/thread_lanes.hpp"
 
 #include <fast_cache/completion.hpp>
 #include <fast_cache/dynamodb_backend.hpp>
@@ -28,7 +29,8 @@ struct DynamoDBBackend::state {
   std::string prefix;  // "<namespace>:", what clear() scans for
   asio::io_context ioc{1};
   asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
-  std::optional<client> api;  // used on the io thread only
+  std::optional<client> api;           // used on the io thread only
+  std::optional<lane_registry> lanes;  // the sync API's per-thread clients
   std::thread thread;
   std::mutex mutex;  // orders launches against close()
   bool closed = false;
@@ -38,20 +40,28 @@ namespace {
 
 using state_ptr = std::shared_ptr<DynamoDBBackend::state>;
 
-asio::awaitable<void> ensure_table(state_ptr s);
+// What an operation runs with: the backend's state and the client of the thread it runs on (the
+// io thread's for the async API, the calling thread's own for the sync API).
+struct session {
+  state_ptr state;
+  client* api;
+  const DynamoDBBackend::state* operator->() const noexcept { return state.get(); }
+};
+
+asio::awaitable<void> ensure_table(session s);
 
 // One data-plane call. When the table vanished (DynamoDB Local restarted, someone deleted it) and
 // create_table is on, the table is made again and the call repeated once.
-asio::awaitable<std::string> call(state_ptr s, std::string op, std::string body) {
+asio::awaitable<std::string> call(session s, std::string op, std::string body) {
   bool table_missing = false;
   try {
-    co_return co_await s->api->call(op, body);
+    co_return co_await s.api->call(op, body);
   } catch (const DynamoDBError& e) {
     if (!s->options.create_table || e.error_type() != "ResourceNotFoundException") throw;
     table_missing = true;
   }
   if (table_missing) co_await ensure_table(s);
-  co_return co_await s->api->call(std::move(op), std::move(body));
+  co_return co_await s.api->call(std::move(op), std::move(body));
 }
 
 // ---- operations: named coroutines with by-value parameters (GCC PR 100611) ----
@@ -71,7 +81,7 @@ write_op put_op(const DynamoDBBackend::state& s, std::string_view key, std::stri
   return op;
 }
 
-asio::awaitable<std::optional<std::string>> get_op(state_ptr s, std::string key) {
+asio::awaitable<std::optional<std::string>> get_op(session s, std::string key) {
   validate_key(key);
   const auto body = co_await call(
       s, "GetItem",
@@ -81,7 +91,7 @@ asio::awaitable<std::optional<std::string>> get_op(state_ptr s, std::string key)
   co_return std::move(item->value);
 }
 
-asio::awaitable<bool> has_op(state_ptr s, std::string key) {
+asio::awaitable<bool> has_op(session s, std::string key) {
   validate_key(key);
   const auto body = co_await call(
       s, "GetItem",
@@ -90,19 +100,19 @@ asio::awaitable<bool> has_op(state_ptr s, std::string key) {
   co_return item && item->live_at(system_clock::now());
 }
 
-asio::awaitable<void> set_op(state_ptr s, std::string key, std::string value, expiry expire) {
-  const write_op op = put_op(*s, key, std::move(value), expire, system_clock::now());
+asio::awaitable<void> set_op(session s, std::string key, std::string value, expiry expire) {
+  const write_op op = put_op(*s.state, key, std::move(value), expire, system_clock::now());
   co_await call(s, "PutItem", put_item_request(s->options.table_name, op));
 }
 
-asio::awaitable<void> erase_op(state_ptr s, std::string key) {
+asio::awaitable<void> erase_op(session s, std::string key) {
   validate_key(key);
   co_await call(s, "DeleteItem", delete_item_request(s->options.table_name, cache_key(s->options.namespace_, key)));
 }
 
 // Writes distinct-key ops in batches of 25, resending UnprocessedItems with backoff. Each round
 // that makes no progress counts as a failed attempt.
-asio::awaitable<void> write_batches(state_ptr s, std::vector<write_op> ops) {
+asio::awaitable<void> write_batches(session s, std::vector<write_op> ops) {
   const std::string& table = s->options.table_name;
   for (std::size_t first = 0; first < ops.size(); first += batch_write_limit) {
     const auto end = ops.begin() + static_cast<std::ptrdiff_t>(std::min(ops.size(), first + batch_write_limit));
@@ -113,14 +123,14 @@ asio::awaitable<void> write_batches(state_ptr s, std::vector<write_op> ops) {
       if (left.empty()) break;
       stalled = left.size() < pending.size() ? 1 : stalled + 1;
       pending = std::move(left);
-      if (!co_await s->api->backoff(stalled, error_class::throttling))
+      if (!co_await s.api->backoff(stalled, error_class::throttling))
         throw Error(errc::throttled, "DynamoDB BatchWriteItem left " + std::to_string(pending.size()) +
                                          " items unprocessed after retries");
     }
   }
 }
 
-asio::awaitable<std::vector<std::optional<std::string>>> get_many_op(state_ptr s, std::vector<std::string> keys) {
+asio::awaitable<std::vector<std::optional<std::string>>> get_many_op(session s, std::vector<std::string> keys) {
   const std::string& table = s->options.table_name;
   std::vector<std::string> cache_keys;
   cache_keys.reserve(keys.size());
@@ -139,7 +149,7 @@ asio::awaitable<std::vector<std::optional<std::string>>> get_many_op(state_ptr s
       if (result.unprocessed.empty()) break;
       stalled = result.unprocessed.size() < pending.size() ? 1 : stalled + 1;
       pending = std::move(result.unprocessed);
-      if (!co_await s->api->backoff(stalled, error_class::throttling))
+      if (!co_await s.api->backoff(stalled, error_class::throttling))
         throw Error(errc::throttled,
                     "DynamoDB BatchGetItem left " + std::to_string(pending.size()) + " keys unprocessed after retries");
     }
@@ -164,15 +174,15 @@ std::vector<write_op> distinct(std::vector<write_op> ops) {
   return out;
 }
 
-asio::awaitable<void> set_many_op(state_ptr s, std::vector<item> items, expiry expire) {
+asio::awaitable<void> set_many_op(session s, std::vector<item> items, expiry expire) {
   const auto now = system_clock::now();
   std::vector<write_op> ops;
   ops.reserve(items.size());
-  for (auto& [k, v] : items) ops.push_back(put_op(*s, k, std::move(v), expire, now));
+  for (auto& [k, v] : items) ops.push_back(put_op(*s.state, k, std::move(v), expire, now));
   co_await write_batches(s, distinct(std::move(ops)));
 }
 
-asio::awaitable<void> erase_many_op(state_ptr s, std::vector<std::string> keys) {
+asio::awaitable<void> erase_many_op(session s, std::vector<std::string> keys) {
   std::vector<write_op> ops;
   ops.reserve(keys.size());
   for (const auto& k : keys) {
@@ -182,7 +192,7 @@ asio::awaitable<void> erase_many_op(state_ptr s, std::vector<std::string> keys) 
   co_await write_batches(s, distinct(std::move(ops)));
 }
 
-asio::awaitable<void> clear_op(state_ptr s) {
+asio::awaitable<void> clear_op(session s) {
   std::optional<std::string> start;
   do {
     auto page = parse_scan(co_await call(s, "Scan", scan_request(s->options.table_name, s->prefix, start)));
@@ -194,9 +204,9 @@ asio::awaitable<void> clear_op(state_ptr s) {
   } while (start);
 }
 
-asio::awaitable<std::optional<table_description>> describe_table(state_ptr s) {
+asio::awaitable<std::optional<table_description>> describe_table(session s) {
   try {
-    co_return parse_describe_table(co_await s->api->call("DescribeTable", table_request(s->options.table_name)));
+    co_return parse_describe_table(co_await s.api->call("DescribeTable", table_request(s->options.table_name)));
   } catch (const DynamoDBError& e) {
     if (e.error_type() != "ResourceNotFoundException") throw;
   }
@@ -205,7 +215,7 @@ asio::awaitable<std::optional<table_description>> describe_table(state_ptr s) {
 
 // DescribeTable; CreateTable when missing and allowed; wait for ACTIVE; check the key schema;
 // enable TTL on `ttl` unless it already is.
-asio::awaitable<void> ensure_table(state_ptr s) {
+asio::awaitable<void> ensure_table(session s) {
   const std::string& table = s->options.table_name;
   const std::string where = "DynamoDB table '" + table + "' at " + s->config.endpoint_url;
   auto desc = co_await describe_table(s);
@@ -213,7 +223,7 @@ asio::awaitable<void> ensure_table(state_ptr s) {
     if (!s->options.create_table)
       throw Error(errc::invalid_argument, where + " does not exist and create_table is false");
     try {
-      co_await s->api->call("CreateTable", create_table_request(table));
+      co_await s.api->call("CreateTable", create_table_request(table));
     } catch (const DynamoDBError& e) {
       if (e.error_type() != "ResourceInUseException") throw;  // created by someone else meanwhile: fine
     }
@@ -225,14 +235,14 @@ asio::awaitable<void> ensure_table(state_ptr s) {
       if (desc->status == "ACTIVE" || desc->status == "UPDATING") break;
       if (desc->status != "CREATING") throw Error(errc::server, where + " is " + desc->status);
     }
-    co_await s->api->sleep(std::chrono::milliseconds(std::min(50 << std::min(polls, 5), 1000)));
+    co_await s.api->sleep(std::chrono::milliseconds(std::min(50 << std::min(polls, 5), 1000)));
     desc = co_await describe_table(s);
   }
   if (!s->options.create_table) co_return;
-  const auto ttl = parse_describe_ttl(co_await s->api->call("DescribeTimeToLive", table_request(table)));
+  const auto ttl = parse_describe_ttl(co_await s.api->call("DescribeTimeToLive", table_request(table)));
   if (ttl.status == "ENABLED" || ttl.status == "ENABLING") co_return;
   try {
-    co_await s->api->call("UpdateTimeToLive", update_ttl_request(table));
+    co_await s.api->call("UpdateTimeToLive", update_ttl_request(table));
   } catch (const DynamoDBError& e) {
     // "TimeToLive is already enabled" and the one-change-per-hour rule: TTL is on, or will be.
     if (e.error_type() != "ValidationException") throw;
@@ -254,8 +264,9 @@ struct deliver<Handler, void> {
   void operator()(std::exception_ptr e) { post_completion(std::move(handler), e); }
 };
 
-template <class T, class Handler>
-void launch(const state_ptr& s, asio::awaitable<T> op, Handler handler) {
+// Starts make_op(session, args...) on the io thread, which completes handler.
+template <class Handler, class T, class... Params, class... Args>
+void launch(const state_ptr& s, Handler handler, asio::awaitable<T> (*make_op)(session, Params...), Args&&... args) {
   std::lock_guard lock(s->mutex);
   if (s->closed) {
     auto error = std::make_exception_ptr(Error(errc::closed, "DynamoDB backend is closed"));
@@ -265,23 +276,26 @@ void launch(const state_ptr& s, asio::awaitable<T> op, Handler handler) {
       post_completion(std::move(handler), error, T{});
     return;
   }
-  asio::co_spawn(s->ioc, std::move(op), deliver<Handler, T>{std::move(handler)});
+  asio::co_spawn(s->ioc, make_op(session{s, &*s->api}, std::forward<Args>(args)...),
+                 deliver<Handler, T>{std::move(handler)});
 }
 
-template <class T>
-std::future<T> start(const state_ptr& s, asio::awaitable<T> op) {
+void check_not_io_thread(const state_ptr& s) {
   if (s->ioc.get_executor().running_in_this_thread())
     throw std::logic_error(
         "a synchronous DynamoDBBackend call was made on the backend's own I/O thread; "
         "use the async API there");
-  std::lock_guard lock(s->mutex);
-  if (s->closed) throw_closed();
-  return asio::co_spawn(s->ioc, std::move(op), asio::use_future);
 }
 
-template <class T>
-T run(const state_ptr& s, asio::awaitable<T> op) {
-  return start(s, std::move(op)).get();
+// Runs make_op(session, args...) to completion on the calling thread, with its own client.
+template <class T, class... Params, class... Args>
+T run(const state_ptr& s, asio::awaitable<T> (*make_op)(session, Params...), Args&&... args) {
+  check_not_io_thread(s);
+  const auto lane = s->lanes->for_this_thread();
+  if (!lane) throw_closed();
+  const std::lock_guard busy(lane->busy);
+  if (lane->retired) throw_closed();
+  return run_on(*lane, make_op(session{s, &*lane->api}, std::forward<Args>(args)...));
 }
 
 }  // namespace
@@ -297,11 +311,12 @@ DynamoDBBackend::DynamoDBBackend(DynamoDBOptions options) : state_(std::make_sha
                            .request_timeout = s.options.request_timeout,
                            .verify_tls = s.options.verify_tls,
                            .ca_file = s.options.ca_file};
-  s.api.emplace(
-      s.ioc.get_executor(), s.config, http,
-      retry_policy{s.options.max_attempts, s.options.retry_base, s.options.retry_throttling_base, s.options.retry_cap});
+  const retry_policy retry{s.options.max_attempts, s.options.retry_base, s.options.retry_throttling_base,
+                           s.options.retry_cap};
+  s.api.emplace(s.ioc.get_executor(), s.config, http, retry);
+  s.lanes.emplace(s.config, http, retry);
   s.thread = std::thread([&s] { s.ioc.run(); });
-  auto ready = start(state_, ensure_table(state_));
+  auto ready = asio::co_spawn(s.ioc, ensure_table(session{state_, &*s.api}), asio::use_future);
   if (ready.wait_for(s.options.table_timeout) != std::future_status::ready) {
     close();
     throw Error(errc::timeout, "DynamoDB table '" + s.options.table_name + "' at " + s.config.endpoint_url +
@@ -327,52 +342,51 @@ void DynamoDBBackend::close() {
   // Fails requests in flight and wakes sleeping retries; the io thread then runs dry and ends.
   asio::post(s.ioc, [&s] { s.api->close(); });
   s.work.reset();
+  s.lanes->close_all();
   if (s.thread.get_id() == std::this_thread::get_id())
     s.thread.detach();
   else
     s.thread.join();
 }
 
-std::optional<std::string> DynamoDBBackend::get(std::string_view key) {
-  return run(state_, get_op(state_, std::string(key)));
-}
+std::optional<std::string> DynamoDBBackend::get(std::string_view key) { return run(state_, get_op, std::string(key)); }
 void DynamoDBBackend::set(std::string_view key, std::string_view value, expiry expire) {
-  run(state_, set_op(state_, std::string(key), std::string(value), expire));
+  run(state_, set_op, std::string(key), std::string(value), expire);
 }
-bool DynamoDBBackend::has(std::string_view key) { return run(state_, has_op(state_, std::string(key))); }
-void DynamoDBBackend::erase(std::string_view key) { run(state_, erase_op(state_, std::string(key))); }
-void DynamoDBBackend::clear() { run(state_, clear_op(state_)); }
+bool DynamoDBBackend::has(std::string_view key) { return run(state_, has_op, std::string(key)); }
+void DynamoDBBackend::erase(std::string_view key) { run(state_, erase_op, std::string(key)); }
+void DynamoDBBackend::clear() { run(state_, clear_op); }
 std::vector<std::optional<std::string>> DynamoDBBackend::get_many(std::span<const std::string> keys) {
-  return run(state_, get_many_op(state_, std::vector<std::string>(keys.begin(), keys.end())));
+  return run(state_, get_many_op, std::vector<std::string>(keys.begin(), keys.end()));
 }
 void DynamoDBBackend::set_many(std::span<const item> items, expiry expire) {
-  run(state_, set_many_op(state_, std::vector<item>(items.begin(), items.end()), expire));
+  run(state_, set_many_op, std::vector<item>(items.begin(), items.end()), expire);
 }
 void DynamoDBBackend::erase_many(std::span<const std::string> keys) {
-  run(state_, erase_many_op(state_, std::vector<std::string>(keys.begin(), keys.end())));
+  run(state_, erase_many_op, std::vector<std::string>(keys.begin(), keys.end()));
 }
 
 void DynamoDBBackend::do_async_get(std::string key, get_handler handler) {
-  launch(state_, get_op(state_, std::move(key)), std::move(handler));
+  launch(state_, std::move(handler), get_op, std::move(key));
 }
 void DynamoDBBackend::do_async_set(std::string key, std::string value, expiry expire, done_handler handler) {
-  launch(state_, set_op(state_, std::move(key), std::move(value), expire), std::move(handler));
+  launch(state_, std::move(handler), set_op, std::move(key), std::move(value), expire);
 }
 void DynamoDBBackend::do_async_has(std::string key, has_handler handler) {
-  launch(state_, has_op(state_, std::move(key)), std::move(handler));
+  launch(state_, std::move(handler), has_op, std::move(key));
 }
 void DynamoDBBackend::do_async_erase(std::string key, done_handler handler) {
-  launch(state_, erase_op(state_, std::move(key)), std::move(handler));
+  launch(state_, std::move(handler), erase_op, std::move(key));
 }
-void DynamoDBBackend::do_async_clear(done_handler handler) { launch(state_, clear_op(state_), std::move(handler)); }
+void DynamoDBBackend::do_async_clear(done_handler handler) { launch(state_, std::move(handler), clear_op); }
 void DynamoDBBackend::do_async_get_many(std::vector<std::string> keys, get_many_handler handler) {
-  launch(state_, get_many_op(state_, std::move(keys)), std::move(handler));
+  launch(state_, std::move(handler), get_many_op, std::move(keys));
 }
 void DynamoDBBackend::do_async_set_many(std::vector<item> items, expiry expire, done_handler handler) {
-  launch(state_, set_many_op(state_, std::move(items), expire), std::move(handler));
+  launch(state_, std::move(handler), set_many_op, std::move(items), expire);
 }
 void DynamoDBBackend::do_async_erase_many(std::vector<std::string> keys, done_handler handler) {
-  launch(state_, erase_many_op(state_, std::move(keys)), std::move(handler));
+  launch(state_, std::move(handler), erase_many_op, std::move(keys));
 }
 
 const std::string& DynamoDBBackend::namespace_name() const noexcept { return state_->options.namespace_; }

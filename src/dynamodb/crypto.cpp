@@ -1,29 +1,73 @@
 #include "dynamodb/crypto.hpp"
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <zlib.h>
 
 #include <algorithm>
+#include <initializer_list>
 #include <stdexcept>
 
 namespace fast_cache::dynamodb {
 
-sha256_digest sha256(std::string_view data) {
-  sha256_digest out{};
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr) != 1)
-    throw std::runtime_error("SHA-256 failed");
-  return out;
+namespace {
+
+// OpenSSL 3 looks the algorithm up and allocates a context in every one-shot EVP_Digest or HMAC
+// call; signing does several per request. Each thread keeps one fetched SHA-256 and one context.
+class sha256_context {
+ public:
+  sha256_context() : md_(EVP_MD_fetch(nullptr, "SHA256", nullptr)), ctx_(EVP_MD_CTX_new()) {
+    if (!md_ || !ctx_) throw std::runtime_error("SHA-256 is unavailable");
+  }
+  ~sha256_context() {
+    EVP_MD_CTX_free(ctx_);
+    EVP_MD_free(md_);
+  }
+  sha256_context(const sha256_context&) = delete;
+  sha256_context& operator=(const sha256_context&) = delete;
+
+  // SHA-256 of the concatenation of `parts`.
+  sha256_digest digest(std::initializer_list<std::string_view> parts) {
+    sha256_digest out{};
+    unsigned int len = 0;
+    bool ok = EVP_DigestInit_ex2(ctx_, md_, nullptr) == 1;
+    for (const auto part : parts) ok = ok && EVP_DigestUpdate(ctx_, part.data(), part.size()) == 1;
+    if (!ok || EVP_DigestFinal_ex(ctx_, out.data(), &len) != 1) throw std::runtime_error("SHA-256 failed");
+    return out;
+  }
+
+ private:
+  EVP_MD* md_;
+  EVP_MD_CTX* ctx_;
+};
+
+sha256_context& thread_context() {
+  thread_local sha256_context ctx;
+  return ctx;
 }
 
+std::string_view as_view(const sha256_digest& d) { return {reinterpret_cast<const char*>(d.data()), d.size()}; }
+
+}  // namespace
+
+sha256_digest sha256(std::string_view data) { return thread_context().digest({data}); }
+
+// HMAC (RFC 2104) over the per-thread SHA-256 context.
 sha256_digest hmac_sha256(std::string_view key, std::string_view data) {
-  sha256_digest out{};
-  unsigned int len = 0;
-  if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-            data.size(), out.data(), &len))
-    throw std::runtime_error("HMAC-SHA-256 failed");
-  return out;
+  constexpr std::size_t block = 64;
+  sha256_context& ctx = thread_context();
+  std::array<char, block> ipad{}, opad{};
+  sha256_digest hashed_key;
+  if (key.size() > block) {
+    hashed_key = ctx.digest({key});
+    key = as_view(hashed_key);
+  }
+  for (std::size_t i = 0; i < block; ++i) {
+    const char k = i < key.size() ? key[i] : '\0';
+    ipad[i] = static_cast<char>(k ^ 0x36);
+    opad[i] = static_cast<char>(k ^ 0x5c);
+  }
+  const sha256_digest inner = ctx.digest({{ipad.data(), block}, data});
+  return ctx.digest({{opad.data(), block}, as_view(inner)});
 }
 
 std::string hex(const sha256_digest& digest) {
