@@ -6,6 +6,7 @@
 #include <boost/describe/class.hpp>
 #include <boost/json.hpp>
 
+#include <cstdint>
 #include <string>
 
 namespace demo {
@@ -20,12 +21,15 @@ using fast_cache::beast::cache_route;
 using fast_cache::beast::request;
 using namespace std::chrono_literals;
 
+// Results are computed in 64 bits: x is any int the query holds, and 5 * x must not overflow.
+std::int64_t wide(int x) { return x; }
+
 // --- Route caching: whole responses, keyed by method, path and query (the seed's @app.get +
 // @cache.cached on an endpoint).
 
 asio::awaitable<json::value> expensive_operation(const request& req) {
   const int x = req.query<int>("x");
-  co_return json::object{{"result", x * 2}};
+  co_return json::object{{"result", wide(x) * 2}};
 }
 
 asio::awaitable<json::value> custom_cache(const request& req) {
@@ -42,10 +46,10 @@ json::value weather(const request& req) { return json::object{{"city", req.query
 // The route cache in front answers repeat requests with HTTP validators; the function cache
 // behind it is shared by every caller of the function, route or not.
 
-asio::awaitable<json::value> double_it(int x) { co_return json::object{{"result", x * 2}}; }
-json::value triple_it(int x) { return json::object{{"result", x * 3}}; }
+asio::awaitable<json::value> double_it(int x) { co_return json::object{{"result", wide(x) * 2}}; }
+json::value triple_it(int x) { return json::object{{"result", wide(x) * 3}}; }
 asio::awaitable<json::value> echo_custom(int x) { co_return json::object{{"custom_key", x}}; }
-asio::awaitable<json::value> quintuple_it(int x) { co_return json::object{{"result", x * 5}}; }
+asio::awaitable<json::value> quintuple_it(int x) { co_return json::object{{"result", wide(x) * 5}}; }
 
 // A typed result goes through the JSON codec (Boost.Describe), as a pydantic model would.
 struct item {

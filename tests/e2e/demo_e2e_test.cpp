@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <random>
 #include <sstream>
@@ -96,7 +97,8 @@ void expect_miss_then_hit(http_client& c, const std::string& target, const json:
 
 TEST_P(DemoE2E, ExpensiveMissThenHit) {
   const int x = fresh_int();
-  expect_miss_then_hit(client(), "/expensive?x=" + std::to_string(x), json::object{{"result", 2 * x}}, 60);
+  expect_miss_then_hit(client(), "/expensive?x=" + std::to_string(x), json::object{{"result", 2 * std::int64_t{x}}},
+                       60);
   // Query order does not matter; another value is another entry.
   const int y = fresh_int();
   EXPECT_EQ(header(client().get("/expensive?y=1&x=" + std::to_string(y)), "X-Cache"), "MISS");
@@ -112,15 +114,23 @@ TEST_P(DemoE2E, CustomKeyAndNamespace) {
 TEST_P(DemoE2E, DecoratorRoutes) {
   const int x = fresh_int();
   const std::string xs = std::to_string(x);
-  expect_miss_then_hit(client(), "/decorator/async?x=" + xs, json::object{{"result", 2 * x}}, 10);
-  expect_miss_then_hit(client(), "/decorator/sync?x=" + xs, json::object{{"result", 3 * x}}, 10);
+  expect_miss_then_hit(client(), "/decorator/async?x=" + xs, json::object{{"result", 2 * std::int64_t{x}}}, 10);
+  expect_miss_then_hit(client(), "/decorator/sync?x=" + xs, json::object{{"result", 3 * std::int64_t{x}}}, 10);
   expect_miss_then_hit(client(), "/decorator/custom?x=" + xs, json::object{{"custom_key", x}}, 15);
-  expect_miss_then_hit(client(), "/decorator/skip?x=" + xs, json::object{{"result", 5 * x}}, 10);
+  expect_miss_then_hit(client(), "/decorator/skip?x=" + xs, json::object{{"result", 5 * std::int64_t{x}}}, 10);
   expect_miss_then_hit(client(), "/decorator/pydantic?name=widget%20one&value=" + xs,
                        json::object{{"name", "widget one"}, {"value", x}}, 10);
   // The cached functions behind the routes stored their results under their own keys.
   EXPECT_EQ(json_of(client().get("/di/has?key=custom:custom:" + xs)), (json::object{{"exists", true}}));
   EXPECT_EQ(json_of(client().get("/di/has?key=decorator_async:%5B" + xs + "%5D")), (json::object{{"exists", true}}));
+}
+
+// The largest int a query may hold is multiplied without overflow; one more is a 422.
+TEST_P(DemoE2E, LargestIntegersDoNotOverflow) {
+  EXPECT_EQ(json_of(client().get("/decorator/skip?skip_cache=true&x=2147483647")),
+            (json::object{{"result", 5 * std::int64_t{2147483647}}}));
+  EXPECT_EQ(json_of(client().get("/plain?x=-2147483648")), (json::object{{"result", -2 * std::int64_t{2147483648}}}));
+  EXPECT_EQ(client().get("/plain?x=2147483648").result_int(), 422);
 }
 
 TEST_P(DemoE2E, SkipCacheBypasses) {
@@ -129,7 +139,7 @@ TEST_P(DemoE2E, SkipCacheBypasses) {
   for (const char* skip : {"&skip_cache=true", "&skip_cache=1", "&skip_cache=true"}) {
     const response r = client().get(target + skip);
     EXPECT_EQ(r.result_int(), 200);
-    EXPECT_EQ(json_of(r), (json::object{{"result", 5 * x}}));
+    EXPECT_EQ(json_of(r), (json::object{{"result", 5 * std::int64_t{x}}}));
     EXPECT_EQ(header(r, "X-Cache"), "MISS") << skip;
   }
   // Nothing was stored by the bypassed calls.
@@ -295,7 +305,7 @@ TEST_P(DemoE2E, ManyConcurrentClients) {
         for (int j = 0; j < requests_each; ++j) {
           const int x = base + (i + j) % 10;  // shared keys: hits and concurrent misses
           const response r = c.get("/expensive?x=" + std::to_string(x));
-          if (r.result_int() == 200 && r.body() == "{\"result\":" + std::to_string(2 * x) + "}")
+          if (r.result_int() == 200 && r.body() == "{\"result\":" + std::to_string(2 * std::int64_t{x}) + "}")
             ++ok;
           else
             ++failures;
