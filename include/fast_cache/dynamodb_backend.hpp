@@ -70,8 +70,13 @@ class DynamoDBError : public Error {
 /// Backend over a DynamoDB table. The constructor resolves configuration, then checks the table
 /// (creating it when allowed) within options.table_timeout; it throws Error on invalid options
 /// (errc::invalid_argument), a table with another key schema, or a missing table with
-/// create_table = false. I/O runs on a thread the backend owns; the sync API must not be called
-/// from a completion handler running on that thread (it throws std::logic_error).
+/// create_table = false. The sync API runs each call on the calling thread, over a connection
+/// that thread keeps for its next calls. The async API runs a call whose handler has an
+/// io_context executor (use_awaitable in a coroutine on an io_context, bind_executor) on that
+/// io_context, with a connection pool of its own there; other calls (use_future, plain callbacks)
+/// run on a thread the backend owns, from which the sync API must not be called (it throws
+/// std::logic_error). After close(), connections a lane holds on an io_context are closed when
+/// that io_context next runs, or when it is destroyed.
 class DynamoDBBackend final : public Backend {
  public:
   explicit DynamoDBBackend(DynamoDBOptions options);

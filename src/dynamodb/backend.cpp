@@ -1,12 +1,13 @@
 #include "dynamodb/client.hpp"
 #include "dynamodb/config.hpp"
+#include "dynamodb/lanes.hpp"
 #include "dynamodb/layout.hpp"
 #include "dynamodb/protocol.hpp"
-#include "dynamodb/thread_lanes.hpp"
 
 #include <fast_cache/completion.hpp>
 #include <fast_cache/dynamodb_backend.hpp>
 
+#include <boost/asio/any_completion_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -30,7 +31,7 @@ struct DynamoDBBackend::state {
   asio::io_context ioc{1};
   asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
   std::optional<client> api;           // used on the io thread only
-  std::optional<lane_registry> lanes;  // the sync API's per-thread clients
+  std::optional<lane_registry> lanes;  // clients of the calling threads and io_contexts
   std::thread thread;
   std::mutex mutex;  // orders launches against close()
   bool closed = false;
@@ -40,11 +41,12 @@ namespace {
 
 using state_ptr = std::shared_ptr<DynamoDBBackend::state>;
 
-// What an operation runs with: the backend's state and the client of the thread it runs on (the
-// io thread's for the async API, the calling thread's own for the sync API).
+// What an operation runs with: the backend's state and the client of where it runs (the io
+// thread, the calling thread or the caller's io_context), which `lane` keeps alive when it is a lane's.
 struct session {
   state_ptr state;
   client* api;
+  std::shared_ptr<const void> lane;
   const DynamoDBBackend::state* operator->() const noexcept { return state.get(); }
 };
 
@@ -264,7 +266,24 @@ struct deliver<Handler, void> {
   void operator()(std::exception_ptr e) { post_completion(std::move(handler), e); }
 };
 
-// Starts make_op(session, args...) on the io thread, which completes handler.
+// The io_context behind an executor, when it is a plain one (use_awaitable's, bind_executor's).
+template <class Executor>
+asio::io_context* io_context_in(const Executor& ex) {
+  using plain = asio::io_context::executor_type;
+  using never_blocking = decltype(asio::require(std::declval<plain>(), asio::execution::blocking.never));
+  if (const auto* e = ex.template target<plain>()) return &e->context();
+  if (const auto* e = ex.template target<never_blocking>()) return &e->context();
+  return nullptr;
+}
+
+// The io_context a completion handler runs on, when it runs on one.
+asio::io_context* io_context_of(const asio::any_completion_executor& ex) {
+  if (const auto* any = ex.target<asio::any_io_executor>()) return io_context_in(*any);
+  return io_context_in(ex);
+}
+
+// Starts make_op(session, args...), which completes handler: on the handler's io_context when it
+// has one, so that a caller's requests and completions stay on its threads; else on the io thread.
 template <class Handler, class T, class... Params, class... Args>
 void launch(const state_ptr& s, Handler handler, asio::awaitable<T> (*make_op)(session, Params...), Args&&... args) {
   std::lock_guard lock(s->mutex);
@@ -276,7 +295,16 @@ void launch(const state_ptr& s, Handler handler, asio::awaitable<T> (*make_op)(s
       post_completion(std::move(handler), error, T{});
     return;
   }
-  asio::co_spawn(s->ioc, make_op(session{s, &*s->api}, std::forward<Args>(args)...),
+  asio::io_context* caller = io_context_of(asio::get_associated_executor(handler));
+  if (caller && caller != &s->ioc) {
+    auto lane = s->lanes->for_context(*caller);
+    const auto strand = lane->strand;
+    client* api = &*lane->api;
+    asio::co_spawn(strand, make_op(session{s, api, std::move(lane)}, std::forward<Args>(args)...),
+                   deliver<Handler, T>{std::move(handler)});
+    return;
+  }
+  asio::co_spawn(s->ioc, make_op(session{s, &*s->api, nullptr}, std::forward<Args>(args)...),
                  deliver<Handler, T>{std::move(handler)});
 }
 
@@ -295,7 +323,8 @@ T run(const state_ptr& s, asio::awaitable<T> (*make_op)(session, Params...), Arg
   if (!lane) throw_closed();
   const std::lock_guard busy(lane->busy);
   if (lane->retired) throw_closed();
-  return run_on(*lane, make_op(session{s, &*lane->api}, std::forward<Args>(args)...));
+  client* api = &*lane->api;
+  return run_on(*lane, make_op(session{s, api, lane}, std::forward<Args>(args)...));
 }
 
 }  // namespace
@@ -314,9 +343,9 @@ DynamoDBBackend::DynamoDBBackend(DynamoDBOptions options) : state_(std::make_sha
   const retry_policy retry{s.options.max_attempts, s.options.retry_base, s.options.retry_throttling_base,
                            s.options.retry_cap};
   s.api.emplace(s.ioc.get_executor(), s.config, http, retry);
-  s.lanes.emplace(s.config, http, retry);
+  s.lanes.emplace(client_settings{s.config, http, retry});
   s.thread = std::thread([&s] { s.ioc.run(); });
-  auto ready = asio::co_spawn(s.ioc, ensure_table(session{state_, &*s.api}), asio::use_future);
+  auto ready = asio::co_spawn(s.ioc, ensure_table(session{state_, &*s.api, nullptr}), asio::use_future);
   if (ready.wait_for(s.options.table_timeout) != std::future_status::ready) {
     close();
     throw Error(errc::timeout, "DynamoDB table '" + s.options.table_name + "' at " + s.config.endpoint_url +

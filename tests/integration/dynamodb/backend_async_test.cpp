@@ -3,6 +3,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -133,6 +134,44 @@ TEST_F(dynamodb_async, sync_call_from_a_completion_handler_does_not_deadlock) {
     }
   });
   EXPECT_EQ(message.get_future().get(), "v");
+}
+
+// Named coroutines with by-value parameters (GCC PR 100611).
+asio::awaitable<void> set_counting_closed(DynamoDBBackend& b, std::string key, int* closed) {
+  try {
+    co_await b.async_set(std::move(key), "v", asio::use_awaitable);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), errc::closed) << e.what();
+    ++*closed;
+  }
+}
+
+asio::awaitable<void> close_backend(DynamoDBBackend& b) {
+  b.close();
+  co_return;
+}
+
+// Coroutines' operations run on their own io_context: close() must fail them there too.
+TEST_F(dynamodb_async, close_fails_operations_running_on_the_callers_io_context) {
+  asio::io_context ioc;
+  int closed = 0;
+  for (int i = 0; i < 20; ++i)
+    asio::co_spawn(ioc, set_counting_closed(*backend, "c" + std::to_string(i), &closed), asio::detached);
+  asio::co_spawn(ioc, close_backend(*backend), asio::detached);  // runs before any answer can arrive
+  ioc.run();
+  EXPECT_EQ(closed, 20);
+}
+
+// The connections a backend keeps on a caller's io_context go with that io_context.
+TEST_F(dynamodb_async, io_context_destroyed_before_the_backend) {
+  for (int round = 0; round < 2; ++round) {
+    asio::io_context ioc;
+    auto done = asio::co_spawn(ioc, every_op(*backend), asio::use_future);
+    ioc.run();
+    done.get();
+  }
+  backend->set("k", "v");
+  EXPECT_EQ(backend->get("k"), "v");
 }
 
 TEST_F(dynamodb_async, close_fails_pending_and_later_operations) {
