@@ -156,27 +156,35 @@ asio::awaitable<void> call_and_count(fast_cache::cached_function<waits_for_all_m
   }
 }
 
-TEST_F(CachedAsync, SingleFlightUnder1000Coroutines) {
-  constexpr int callers = 1000;
-  auto f = cache.cached("slow", waits_for_all_misses{&cache, &calls, callers, false});
+struct tally {
+  int values;
+  int failures;
+};
+
+// Calls f(9) from `callers` coroutines at once on two threads and counts how each call ended.
+tally call_concurrently(const fast_cache::cached_function<waits_for_all_misses>& f, int callers) {
   asio::thread_pool pool(2);
   outcome out;
   for (int i = 0; i < callers; ++i) asio::co_spawn(pool, call_and_count(f, out), asio::detached);
   pool.join();
+  return {out.values.load(), out.failures.load()};
+}
+
+TEST_F(CachedAsync, SingleFlightUnder1000Coroutines) {
+  constexpr int callers = 1000;
+  const tally out =
+      call_concurrently(cache.cached("slow", waits_for_all_misses{&cache, &calls, callers, false}), callers);
   EXPECT_EQ(calls.load(), 1);
-  EXPECT_EQ(out.values.load(), callers);
+  EXPECT_EQ(out.values, callers);
   EXPECT_EQ(backend->get("slow:[9]"), "value 9");
 }
 
 TEST_F(CachedAsync, ExceptionReachesEveryWaiterAndNothingIsStored) {
   constexpr int callers = 100;
-  auto f = cache.cached("failing", waits_for_all_misses{&cache, &calls, callers, true});
-  asio::thread_pool pool(2);
-  outcome out;
-  for (int i = 0; i < callers; ++i) asio::co_spawn(pool, call_and_count(f, out), asio::detached);
-  pool.join();
+  const tally out =
+      call_concurrently(cache.cached("failing", waits_for_all_misses{&cache, &calls, callers, true}), callers);
   EXPECT_EQ(calls.load(), 1);
-  EXPECT_EQ(out.failures.load(), callers);
+  EXPECT_EQ(out.failures, callers);
   EXPECT_FALSE(backend->has("failing:[9]"));
 }
 
