@@ -1,5 +1,7 @@
 #include <fast_cache/beast/app.hpp>
 
+#include <array>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -117,6 +119,24 @@ void app::close_idle_connections() {
   }
 }
 
+namespace {
+
+// Closing a socket with unread input makes the kernel send a reset, which can destroy the error
+// response still on its way to the client (a lingering close, as HTTP servers do): read and
+// discard what the client is still sending, for a short while, before closing.
+asio::awaitable<void> drain(boost::beast::tcp_stream& stream) {
+  constexpr std::size_t budget = 4 * 1024 * 1024;
+  std::array<char, 16 * 1024> discard;
+  stream.expires_after(std::chrono::milliseconds(500));
+  for (std::size_t total = 0; total < budget;) {
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(discard), use_nothrow);
+    if (ec) break;
+    total += n;
+  }
+}
+
+}  // namespace
+
 asio::awaitable<void> app::accept_loop() {
   while (!stopping_) {
     auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(context_), use_nothrow);
@@ -138,6 +158,7 @@ asio::awaitable<void> app::accept_loop() {
 asio::awaitable<void> app::serve(std::shared_ptr<connection> conn) {
   // One buffer per connection, reused across requests; pipelined bytes stay in it for the next read.
   boost::beast::flat_buffer buffer;
+  bool unread_input = false;  // an error was answered before the request was read whole
   while (!stopping_) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(options_.header_limit);
@@ -153,6 +174,7 @@ asio::awaitable<void> app::serve(std::shared_ptr<connection> conn) {
         res.prepare_payload();
         conn->stream.expires_after(options_.write_timeout);
         co_await http::async_write(conn->stream, res, use_nothrow);
+        unread_input = true;
       }
       break;
     }
@@ -172,6 +194,7 @@ asio::awaitable<void> app::serve(std::shared_ptr<connection> conn) {
   }
   boost::system::error_code ignored;
   conn->stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  if (unread_input) co_await drain(conn->stream);
   conn->stream.close();
   std::lock_guard lock(shared_->mutex);
   shared_->connections.erase(conn);
