@@ -118,7 +118,7 @@ class Cache {
   std::atomic<std::shared_ptr<Backend>> backend_;
   std::atomic<std::int64_t> default_expire_ms_{no_default_expire};
   mutable std::mutex hook_mutex_;
-  error_hook on_error_;
+  std::shared_ptr<const error_hook> on_error_;  // shared, so taking it out of the lock cannot throw
   std::atomic<std::uint64_t> hits_{0};
   std::atomic<std::uint64_t> misses_{0};
   std::atomic<std::uint64_t> errors_{0};

@@ -12,7 +12,7 @@ void Cache::init(std::shared_ptr<Backend> backend, CacheOptions options) {
                            std::memory_order_relaxed);
   {
     std::lock_guard lock(hook_mutex_);
-    on_error_ = std::move(options.on_error);
+    on_error_ = options.on_error ? std::make_shared<const error_hook>(std::move(options.on_error)) : nullptr;
   }
   backend_.store(std::move(backend), std::memory_order_release);
 }
@@ -40,8 +40,14 @@ cache_stats Cache::stats() const noexcept {
 
 void Cache::record_error(std::string_view operation, std::string_view key, std::exception_ptr error) noexcept {
   errors_.fetch_add(1, std::memory_order_relaxed);
-  std::lock_guard lock(hook_mutex_);
-  if (!on_error_) return;
+  // Called outside the lock: a slow hook must not hold up other failing calls, nor a hook that
+  // itself uses the cache deadlock.
+  std::shared_ptr<const error_hook> hook;
+  {
+    std::lock_guard lock(hook_mutex_);
+    hook = on_error_;
+  }
+  if (!hook) return;
   std::string message;
   try {
     std::rethrow_exception(error);
@@ -51,7 +57,7 @@ void Cache::record_error(std::string_view operation, std::string_view key, std::
     message = "unknown error";
   }
   try {
-    on_error_(cache_error{operation, key, error, message});
+    (*hook)(cache_error{operation, key, error, message});
   } catch (...) {
     // A throwing hook must not turn an absorbed failure into a failed call.
   }
