@@ -14,7 +14,7 @@ namespace {
 
 // Backend failures are absorbed by the cache (fail-open); say so on stderr.
 void log_cache_error(const fast_cache::cache_error& e) {
-  std::cerr << "cache " << e.operation << " failed for key '" << e.key << "': " << e.message << "\n";
+  std::cerr << "cache " << e.operation << " failed for key '" << e.key << "': " << e.diag.message << "\n";
 }
 
 }  // namespace

@@ -7,8 +7,9 @@
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/system/error_code.hpp>
 
-#include <exception>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -23,26 +24,49 @@ namespace asio = boost::asio;
 /// A key and the value to store under it, for set_many.
 using item = std::pair<std::string, std::string>;
 
-/// Completion signatures of the async operations. Failures arrive as an exception_ptr holding an
-/// fast_cache::Error (or a backend-specific subclass), so `use_awaitable` and `use_future` throw it
-/// and a callback can inspect it; the message keeps the server's own diagnosis.
-using get_signature = void(std::exception_ptr, std::optional<std::string>);
-using has_signature = void(std::exception_ptr, bool);
-using done_signature = void(std::exception_ptr);
-using get_many_signature = void(std::exception_ptr, std::vector<std::optional<std::string>>);
+/// Completion signatures of the async operations, in Asio's convention: an error code first
+/// (a fast_cache::errc, or asio::error::operation_aborted for a cancelled call), so
+/// `redirect_error`, `as_tuple`, `cancel_after` and awaitable operators work. `use_awaitable` and
+/// `use_future` throw boost::system::system_error on failure; pass a fast_cache::diagnostics to
+/// the overloads that take one to keep the failure's full diagnosis.
+using get_signature = void(boost::system::error_code, std::optional<std::string>);
+using has_signature = void(boost::system::error_code, bool);
+using done_signature = void(boost::system::error_code);
+using get_many_signature = void(boost::system::error_code, std::vector<std::optional<std::string>>);
 
 using get_handler = asio::any_completion_handler<get_signature>;
 using has_handler = asio::any_completion_handler<has_signature>;
 using done_handler = asio::any_completion_handler<done_signature>;
 using get_many_handler = asio::any_completion_handler<get_many_signature>;
 
+/// Counters of one backend, for every caller. Remote backends count failures by kind and report
+/// their circuit breaker; the in-memory backend counts calls only.
+struct backend_stats {
+  std::uint64_t calls = 0;               ///< operations started, sync and async
+  std::uint64_t errors = 0;              ///< operations that failed, whatever the kind (cancelled ones too)
+  std::uint64_t timeouts = 0;            ///< failed with errc::timeout
+  std::uint64_t unavailable = 0;         ///< failed with errc::unavailable, breaker rejections included
+  std::uint64_t throttled = 0;           ///< failed with errc::throttled
+  std::uint64_t cancelled = 0;           ///< cancelled by the caller
+  std::uint64_t retries = 0;             ///< requests sent again after a retryable failure
+  std::uint64_t breaker_opens = 0;       ///< times the circuit breaker opened
+  std::uint64_t breaker_rejections = 0;  ///< calls failed at once because the breaker was open
+  /// "closed" (calls go through), "open" (calls fail at once), "half-open" (one probe is let
+  /// through), or "none" for a backend without a breaker.
+  std::string_view breaker_state = "none";
+};
+
 /// A cache store. `clear()` removes this backend's namespace's entries and nothing else: a shared
 /// store (DynamoDB) prefixes every key with the namespace, a private one (in-memory) holds one
 /// namespace per instance. Keys must not be empty; they may hold any bytes.
 ///
-/// Sync calls throw fast_cache::Error. Async calls are Asio initiating functions accepting any
+/// Sync calls throw fast_cache::Error (a std::system_error with the code and the diagnostics an
+/// async call would give). Remote backends bound every call by a budget and put a circuit breaker
+/// in front of the server (see their options). Async calls are Asio initiating functions accepting any
 /// completion token (`asio::use_awaitable`, `asio::use_future`, a callback, `asio::deferred`);
 /// completions never run inside the initiating call and run on the handler's associated executor.
+/// Async calls honour per-operation cancellation (`asio::cancel_after`, awaitable operators)
+/// where the backend has something to cancel.
 /// Implementations are safe to use from several threads at once.
 class Backend {
  public:
@@ -75,9 +99,21 @@ class Backend {
   /// The namespace every key of this backend lives in.
   [[nodiscard]] virtual const std::string& namespace_name() const noexcept = 0;
 
+  /// Counters since construction.
+  [[nodiscard]] virtual backend_stats stats() const { return {}; }
+
+  template <class Token>
+  auto async_get(std::string key, diagnostics& diag, Token&& token) {
+    return asio::async_initiate<Token, get_signature>(initiate_get{this, &diag}, token, std::move(key));
+  }
   template <class Token>
   auto async_get(std::string key, Token&& token) {
     return asio::async_initiate<Token, get_signature>(initiate_get{this}, token, std::move(key));
+  }
+  template <class Token>
+  auto async_set(std::string key, std::string value, expiry expire, diagnostics& diag, Token&& token) {
+    return asio::async_initiate<Token, done_signature>(initiate_set{this, &diag}, token, std::move(key),
+                                                       std::move(value), expire);
   }
   template <class Token>
   auto async_set(std::string key, std::string value, expiry expire, Token&& token) {
@@ -89,24 +125,48 @@ class Backend {
     return async_set(std::move(key), std::move(value), std::nullopt, std::forward<Token>(token));
   }
   template <class Token>
+  auto async_has(std::string key, diagnostics& diag, Token&& token) {
+    return asio::async_initiate<Token, has_signature>(initiate_has{this, &diag}, token, std::move(key));
+  }
+  template <class Token>
   auto async_has(std::string key, Token&& token) {
     return asio::async_initiate<Token, has_signature>(initiate_has{this}, token, std::move(key));
+  }
+  template <class Token>
+  auto async_erase(std::string key, diagnostics& diag, Token&& token) {
+    return asio::async_initiate<Token, done_signature>(initiate_erase{this, &diag}, token, std::move(key));
   }
   template <class Token>
   auto async_erase(std::string key, Token&& token) {
     return asio::async_initiate<Token, done_signature>(initiate_erase{this}, token, std::move(key));
   }
   template <class Token>
+  auto async_clear(diagnostics& diag, Token&& token) {
+    return asio::async_initiate<Token, done_signature>(initiate_clear{this, &diag}, token);
+  }
+  template <class Token>
   auto async_clear(Token&& token) {
     return asio::async_initiate<Token, done_signature>(initiate_clear{this}, token);
+  }
+  template <class Token>
+  auto async_get_many(std::vector<std::string> keys, diagnostics& diag, Token&& token) {
+    return asio::async_initiate<Token, get_many_signature>(initiate_get_many{this, &diag}, token, std::move(keys));
   }
   template <class Token>
   auto async_get_many(std::vector<std::string> keys, Token&& token) {
     return asio::async_initiate<Token, get_many_signature>(initiate_get_many{this}, token, std::move(keys));
   }
   template <class Token>
+  auto async_set_many(std::vector<item> items, expiry expire, diagnostics& diag, Token&& token) {
+    return asio::async_initiate<Token, done_signature>(initiate_set_many{this, &diag}, token, std::move(items), expire);
+  }
+  template <class Token>
   auto async_set_many(std::vector<item> items, expiry expire, Token&& token) {
     return asio::async_initiate<Token, done_signature>(initiate_set_many{this}, token, std::move(items), expire);
+  }
+  template <class Token>
+  auto async_erase_many(std::vector<std::string> keys, diagnostics& diag, Token&& token) {
+    return asio::async_initiate<Token, done_signature>(initiate_erase_many{this, &diag}, token, std::move(keys));
   }
   template <class Token>
   auto async_erase_many(std::vector<std::string> keys, Token&& token) {
@@ -116,74 +176,85 @@ class Backend {
  protected:
   /// One virtual per async operation serves every completion token. An implementation invokes the
   /// handler exactly once, through fast_cache::post_completion (the handler is bound to a never-blocking
-  /// executor, so that never runs it inside the initiating call).
-  virtual void do_async_get(std::string key, get_handler handler) = 0;
-  virtual void do_async_set(std::string key, std::string value, expiry expire, done_handler handler) = 0;
-  virtual void do_async_has(std::string key, has_handler handler) = 0;
-  virtual void do_async_erase(std::string key, done_handler handler) = 0;
-  virtual void do_async_clear(done_handler handler) = 0;
+  /// executor, so that never runs it inside the initiating call). On failure it fills `diag` when
+  /// not null (error_code_from does both) before completing; the caller keeps `diag` alive until then.
+  virtual void do_async_get(std::string key, diagnostics* diag, get_handler handler) = 0;
+  virtual void do_async_set(std::string key, std::string value, expiry expire, diagnostics* diag,
+                            done_handler handler) = 0;
+  virtual void do_async_has(std::string key, diagnostics* diag, has_handler handler) = 0;
+  virtual void do_async_erase(std::string key, diagnostics* diag, done_handler handler) = 0;
+  virtual void do_async_clear(diagnostics* diag, done_handler handler) = 0;
   /// Defaults fan out to the single-key operations concurrently.
-  virtual void do_async_get_many(std::vector<std::string> keys, get_many_handler handler);
-  virtual void do_async_set_many(std::vector<item> items, expiry expire, done_handler handler);
-  virtual void do_async_erase_many(std::vector<std::string> keys, done_handler handler);
+  virtual void do_async_get_many(std::vector<std::string> keys, diagnostics* diag, get_many_handler handler);
+  virtual void do_async_set_many(std::vector<item> items, expiry expire, diagnostics* diag, done_handler handler);
+  virtual void do_async_erase_many(std::vector<std::string> keys, diagnostics* diag, done_handler handler);
 
  private:
   // Named initiation objects rather than lambdas: g++ 12 mishandles lambda captures that live
   // in coroutine frames (GCC PR 100611).
   struct initiate_get {
     Backend* self;
+    diagnostics* diag = nullptr;
     template <class H>
     void operator()(H&& h, std::string key) const {
-      self->do_async_get(std::move(key), erase_handler<get_signature>(std::forward<H>(h)));
+      self->do_async_get(std::move(key), diag, erase_handler<get_signature>(std::forward<H>(h)));
     }
   };
   struct initiate_set {
     Backend* self;
+    diagnostics* diag = nullptr;
     template <class H>
     void operator()(H&& h, std::string key, std::string value, expiry expire) const {
-      self->do_async_set(std::move(key), std::move(value), expire, erase_handler<done_signature>(std::forward<H>(h)));
+      self->do_async_set(std::move(key), std::move(value), expire, diag,
+                         erase_handler<done_signature>(std::forward<H>(h)));
     }
   };
   struct initiate_has {
     Backend* self;
+    diagnostics* diag = nullptr;
     template <class H>
     void operator()(H&& h, std::string key) const {
-      self->do_async_has(std::move(key), erase_handler<has_signature>(std::forward<H>(h)));
+      self->do_async_has(std::move(key), diag, erase_handler<has_signature>(std::forward<H>(h)));
     }
   };
   struct initiate_erase {
     Backend* self;
+    diagnostics* diag = nullptr;
     template <class H>
     void operator()(H&& h, std::string key) const {
-      self->do_async_erase(std::move(key), erase_handler<done_signature>(std::forward<H>(h)));
+      self->do_async_erase(std::move(key), diag, erase_handler<done_signature>(std::forward<H>(h)));
     }
   };
   struct initiate_clear {
     Backend* self;
+    diagnostics* diag = nullptr;
     template <class H>
     void operator()(H&& h) const {
-      self->do_async_clear(erase_handler<done_signature>(std::forward<H>(h)));
+      self->do_async_clear(diag, erase_handler<done_signature>(std::forward<H>(h)));
     }
   };
   struct initiate_get_many {
     Backend* self;
+    diagnostics* diag = nullptr;
     template <class H>
     void operator()(H&& h, std::vector<std::string> keys) const {
-      self->do_async_get_many(std::move(keys), erase_handler<get_many_signature>(std::forward<H>(h)));
+      self->do_async_get_many(std::move(keys), diag, erase_handler<get_many_signature>(std::forward<H>(h)));
     }
   };
   struct initiate_set_many {
     Backend* self;
+    diagnostics* diag = nullptr;
     template <class H>
     void operator()(H&& h, std::vector<item> items, expiry expire) const {
-      self->do_async_set_many(std::move(items), expire, erase_handler<done_signature>(std::forward<H>(h)));
+      self->do_async_set_many(std::move(items), expire, diag, erase_handler<done_signature>(std::forward<H>(h)));
     }
   };
   struct initiate_erase_many {
     Backend* self;
+    diagnostics* diag = nullptr;
     template <class H>
     void operator()(H&& h, std::vector<std::string> keys) const {
-      self->do_async_erase_many(std::move(keys), erase_handler<done_signature>(std::forward<H>(h)));
+      self->do_async_erase_many(std::move(keys), diag, erase_handler<done_signature>(std::forward<H>(h)));
     }
   };
 };

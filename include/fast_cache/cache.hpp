@@ -8,7 +8,6 @@
 #include <atomic>
 #include <climits>
 #include <cstdint>
-#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -21,8 +20,8 @@ namespace fast_cache {
 struct cache_error {
   std::string_view operation;
   std::string_view key;
-  std::exception_ptr error;
-  std::string_view message;
+  boost::system::error_code code;  ///< compares equal to a fast_cache::errc
+  const diagnostics& diag;         ///< what failed and why, the server's own diagnosis included
 };
 
 /// Called for every absorbed failure; must be thread-safe and must not throw.
@@ -35,11 +34,13 @@ struct CacheOptions {
   error_hook on_error;
 };
 
-/// Counters of one Cache, for every cached() function bound to it.
+/// Counters of one Cache, for every cached() function and cached route bound to it.
 struct cache_stats {
   std::uint64_t hits = 0;
   std::uint64_t misses = 0;
-  std::uint64_t errors = 0;
+  std::uint64_t errors = 0;       ///< absorbed failures of every kind
+  std::uint64_t timeouts = 0;     ///< of which errc::timeout: a call ran out of its budget
+  std::uint64_t unavailable = 0;  ///< of which errc::unavailable: unreachable, or the breaker open
 };
 
 template <class F>
@@ -110,7 +111,8 @@ class Cache {
   // Used by cached_function.
   void record_hit() noexcept { hits_.fetch_add(1, std::memory_order_relaxed); }
   void record_miss() noexcept { misses_.fetch_add(1, std::memory_order_relaxed); }
-  void record_error(std::string_view operation, std::string_view key, std::exception_ptr error) noexcept;
+  void record_error(std::string_view operation, std::string_view key, const boost::system::error_code& code,
+                    const diagnostics& diag) noexcept;
 
  private:
   // Read on every cached() call, so kept lock-free; the hook is read only on failures.
@@ -122,6 +124,8 @@ class Cache {
   std::atomic<std::uint64_t> hits_{0};
   std::atomic<std::uint64_t> misses_{0};
   std::atomic<std::uint64_t> errors_{0};
+  std::atomic<std::uint64_t> timeouts_{0};
+  std::atomic<std::uint64_t> unavailable_{0};
 };
 
 /// The global cache, as `from fast_cache import cache` in the seed.

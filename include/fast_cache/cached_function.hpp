@@ -7,6 +7,7 @@
 #include <fast_cache/detail/single_flight.hpp>
 #include <fast_cache/key.hpp>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -26,6 +27,9 @@ struct skip_cache_t {
 inline constexpr skip_cache_t skip_cache{};
 
 namespace detail {
+
+/// Counts the exception being handled as an absorbed failure of `operation` on `key`.
+void record_current_exception(Cache& cache, std::string_view operation, std::string_view key) noexcept;
 
 template <class F, class ArgList>
 struct cached_options_from_list;
@@ -58,7 +62,7 @@ struct cached_state {
     try {
       return decode<T>(*stored);
     } catch (...) {
-      cache->record_error("decode", key, std::current_exception());
+      record_current_exception(*cache, "decode", key);
       return std::nullopt;
     }
   }
@@ -103,7 +107,7 @@ class cached_function_impl<F, R, type_list<Args...>, false> {
     try {
       backend->set(key, encode(*value), s.expire());
     } catch (...) {
-      s.cache->record_error("set", key, std::current_exception());
+      record_current_exception(*s.cache, "set", key);
     }
     s.flights.leave(key);
     return std::move(*value);
@@ -122,7 +126,7 @@ class cached_function_impl<F, R, type_list<Args...>, false> {
     try {
       stored = backend.get(key);
     } catch (...) {
-      s.cache->record_error("get", key, std::current_exception());
+      record_current_exception(*s.cache, "get", key);
       return std::nullopt;
     }
     return s.decode_stored(key, std::move(stored));
@@ -151,19 +155,13 @@ class cached_function_impl<F, R, type_list<Args...>, true> {
     if (!backend) co_return co_await std::invoke(s.fn, args...);
     const std::string key = s.key(args...);
 
-    std::optional<std::string> stored;
-    bool read_failed = false;
-    try {
-      stored = co_await backend->async_get(key, use_awaitable);
-    } catch (...) {
-      s.cache->record_error("get", key, std::current_exception());
-      read_failed = true;
-    }
-    if (!read_failed) {
-      if (std::optional<value_type> hit = s.decode_stored(key, std::move(stored))) {
-        s.cache->record_hit();
-        co_return std::move(*hit);
-      }
+    diagnostics diag;
+    auto [read_error, stored] = co_await backend->async_get(key, diag, as_tuple_awaitable);
+    if (read_error) {
+      s.cache->record_error("get", key, read_error, diag);
+    } else if (std::optional<value_type> hit = s.decode_stored(key, std::move(stored))) {
+      s.cache->record_hit();
+      co_return std::move(*hit);
     }
     auto [flight, leader] = s.flights.join(key);
     s.cache->record_miss();  // after joining, so a counted miss is always part of a flight
@@ -184,11 +182,8 @@ class cached_function_impl<F, R, type_list<Args...>, true> {
       std::rethrow_exception(failure);
     }
     flight->publish(value, nullptr);
-    try {
-      co_await backend->async_set(key, encode(*value), s.expire(), use_awaitable);
-    } catch (...) {
-      s.cache->record_error("set", key, std::current_exception());
-    }
+    auto [write_error] = co_await backend->async_set(key, encode(*value), s.expire(), diag, as_tuple_awaitable);
+    if (write_error) s.cache->record_error("set", key, write_error, diag);
     s.flights.leave(key);
     co_return std::move(*value);
   }
@@ -204,6 +199,7 @@ class cached_function_impl<F, R, type_list<Args...>, true> {
  private:
   using state = cached_state<F, value_type, Args...>;
   static constexpr boost::asio::use_awaitable_t<executor_type> use_awaitable{};
+  static constexpr auto as_tuple_awaitable = boost::asio::as_tuple(use_awaitable);
 
   std::shared_ptr<state> state_;
 };

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <fast_cache/backend.hpp>
+#include <fast_cache/circuit_breaker.hpp>
 #include <fast_cache/error.hpp>
 #include <fast_cache/expiry.hpp>
 
@@ -37,9 +38,14 @@ struct DynamoDBOptions {
   std::optional<std::string> endpoint_url{};
   bool create_table = true;              ///< create the table (and enable TTL on `ttl`) when it does not exist
   expiry default_expire = std::nullopt;  ///< lifetime when set() is given none; nullopt: never expires
-  std::chrono::milliseconds connect_timeout{2000};
-  std::chrono::milliseconds request_timeout{5000};        ///< per HTTP attempt
-  std::chrono::milliseconds table_timeout{60000};         ///< for the table check and creation in the constructor
+  /// Budgets: the most a call may take, covering DNS, connect, TLS, the wait for a pooled
+  /// connection, every attempt and every backoff. A cache in front of a web request must cost
+  /// little even when DynamoDB is sick: a read that takes longer is better treated as a miss.
+  std::chrono::milliseconds read_budget{200};             ///< get, has, get_many
+  std::chrono::milliseconds write_budget{400};            ///< set, erase, set_many, erase_many
+  std::chrono::milliseconds admin_budget{60000};          ///< clear, and the table check and creation
+  std::chrono::milliseconds connect_timeout{2000};        ///< per connection attempt, within the budget
+  std::chrono::milliseconds request_timeout{5000};        ///< per HTTP attempt, within the budget
   int max_attempts = 4;                                   ///< per request, counting the first
   std::chrono::milliseconds retry_base{25};               ///< backoff base for transient failures
   std::chrono::milliseconds retry_throttling_base{1000};  ///< backoff base when throttled
@@ -48,34 +54,21 @@ struct DynamoDBOptions {
   bool consistent_read = false;  ///< strongly consistent GetItem/BatchGetItem
   bool verify_tls = true;
   std::string ca_file{};  ///< extra CA bundle for https endpoints; empty: the system's
-};
-
-/// An error answered by DynamoDB. what() names the operation, the error type, the HTTP status and
-/// the server's message, never a credential.
-class DynamoDBError : public Error {
- public:
-  DynamoDBError(errc code, std::string error_type, unsigned http_status, std::string server_message,
-                const std::string& what);
-  /// e.g. "ResourceNotFoundException"; empty when the server named none.
-  [[nodiscard]] const std::string& error_type() const noexcept { return error_type_; }
-  [[nodiscard]] unsigned http_status() const noexcept { return http_status_; }
-  [[nodiscard]] const std::string& server_message() const noexcept { return server_message_; }
-
- private:
-  std::string error_type_;
-  unsigned http_status_;
-  std::string server_message_;
+  circuit_breaker_options breaker{};
 };
 
 /// Backend over a DynamoDB table. The constructor resolves configuration, then checks the table
-/// (creating it when allowed) within options.table_timeout; it throws Error on invalid options
+/// (creating it when allowed) within options.admin_budget; it throws Error on invalid options
 /// (errc::invalid_argument), a table with another key schema, or a missing table with
 /// create_table = false. The sync API runs each call on the calling thread, over a connection
 /// that thread keeps for its next calls. The async API runs a call whose handler has an
 /// io_context executor (use_awaitable in a coroutine on an io_context, bind_executor) on that
 /// io_context, with a connection pool of its own there; other calls (use_future, plain callbacks)
 /// run on a thread the backend owns, from which the sync API must not be called (it throws
-/// std::logic_error). After close(), connections a lane holds on an io_context are closed when
+/// std::logic_error). A call that finds the table gone (DynamoDB Local restarted, say) fails with
+/// errc::unavailable and, with create_table, has the table made again in the background. Errors
+/// the server answered keep its error type, message and HTTP status in Error::diag() (async:
+/// the diagnostics overloads). After close(), connections a lane holds on an io_context are closed when
 /// that io_context next runs, or when it is destroyed.
 class DynamoDBBackend final : public Backend {
  public:
@@ -93,6 +86,7 @@ class DynamoDBBackend final : public Backend {
   void erase_many(std::span<const std::string> keys) override;
   void close() override;
   [[nodiscard]] const std::string& namespace_name() const noexcept override;
+  [[nodiscard]] backend_stats stats() const override;
 
   [[nodiscard]] const std::string& table_name() const noexcept;
   [[nodiscard]] const std::string& region() const noexcept;
@@ -101,24 +95,26 @@ class DynamoDBBackend final : public Backend {
   struct state;
 
  protected:
-  void do_async_get(std::string key, get_handler handler) override;
-  void do_async_set(std::string key, std::string value, expiry expire, done_handler handler) override;
-  void do_async_has(std::string key, has_handler handler) override;
-  void do_async_erase(std::string key, done_handler handler) override;
-  void do_async_clear(done_handler handler) override;
-  void do_async_get_many(std::vector<std::string> keys, get_many_handler handler) override;
-  void do_async_set_many(std::vector<item> items, expiry expire, done_handler handler) override;
-  void do_async_erase_many(std::vector<std::string> keys, done_handler handler) override;
+  void do_async_get(std::string key, diagnostics* diag, get_handler handler) override;
+  void do_async_set(std::string key, std::string value, expiry expire, diagnostics* diag,
+                    done_handler handler) override;
+  void do_async_has(std::string key, diagnostics* diag, has_handler handler) override;
+  void do_async_erase(std::string key, diagnostics* diag, done_handler handler) override;
+  void do_async_clear(diagnostics* diag, done_handler handler) override;
+  void do_async_get_many(std::vector<std::string> keys, diagnostics* diag, get_many_handler handler) override;
+  void do_async_set_many(std::vector<item> items, expiry expire, diagnostics* diag, done_handler handler) override;
+  void do_async_erase_many(std::vector<std::string> keys, diagnostics* diag, done_handler handler) override;
 
  private:
   std::shared_ptr<state> state_;
 };
 
 /// Options from `dynamodb://TABLE?region=R&endpoint=URL&namespace=NS&create_table=true|false`
-/// (also consistent_read, max_connections, max_attempts, connect_timeout_ms, request_timeout_ms,
-/// default_expire (seconds), verify_tls, ca_file; values percent-decoded). Credentials are never taken from
-/// a URL. Throws Error(errc::invalid_argument) for another scheme, a missing table or unknown or
-/// malformed parameters.
+/// (also consistent_read, max_connections, max_attempts, read_budget_ms, write_budget_ms,
+/// admin_budget_ms, connect_timeout_ms, request_timeout_ms, breaker (on/off), breaker_threshold,
+/// breaker_cooldown_ms, default_expire (seconds), verify_tls, ca_file; values percent-decoded). Credentials are never
+/// taken from a URL. Throws Error(errc::invalid_argument) for another scheme, a missing table or unknown or malformed
+/// parameters.
 DynamoDBOptions dynamodb_options_from_url(std::string_view url);
 
 }  // namespace fast_cache

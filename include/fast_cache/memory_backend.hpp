@@ -92,14 +92,15 @@ class InMemoryBackend : public Backend {
 
  protected:
   // The work takes well under a microsecond, so it is done at once; only the completion is posted.
-  void do_async_get(std::string key, get_handler handler) override;
-  void do_async_set(std::string key, std::string value, expiry expire, done_handler handler) override;
-  void do_async_has(std::string key, has_handler handler) override;
-  void do_async_erase(std::string key, done_handler handler) override;
-  void do_async_clear(done_handler handler) override;
-  void do_async_get_many(std::vector<std::string> keys, get_many_handler handler) override;
-  void do_async_set_many(std::vector<item> items, expiry expire, done_handler handler) override;
-  void do_async_erase_many(std::vector<std::string> keys, done_handler handler) override;
+  void do_async_get(std::string key, diagnostics* diag, get_handler handler) override;
+  void do_async_set(std::string key, std::string value, expiry expire, diagnostics* diag,
+                    done_handler handler) override;
+  void do_async_has(std::string key, diagnostics* diag, has_handler handler) override;
+  void do_async_erase(std::string key, diagnostics* diag, done_handler handler) override;
+  void do_async_clear(diagnostics* diag, done_handler handler) override;
+  void do_async_get_many(std::vector<std::string> keys, diagnostics* diag, get_many_handler handler) override;
+  void do_async_set_many(std::vector<item> items, expiry expire, diagnostics* diag, done_handler handler) override;
+  void do_async_erase_many(std::vector<std::string> keys, diagnostics* diag, done_handler handler) override;
 
  private:
   void ensure_open() const;

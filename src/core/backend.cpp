@@ -29,25 +29,34 @@ void Backend::erase_many(std::span<const std::string> keys) {
 
 namespace {
 
-// Gathers the completions of n concurrent single-key operations into one; the first failure wins.
+// Gathers the completions of n concurrent single-key operations into one; the first failure wins,
+// and only its diagnosis reaches the caller's diagnostics.
 template <class Result>
 struct fan_out {
   using handler_type = std::conditional_t<std::is_void_v<Result>, done_handler, get_many_handler>;
   std::mutex mutex;
   std::size_t remaining;
-  std::exception_ptr error;
+  boost::system::error_code error;
+  diagnostics* caller_diag;
+  std::vector<diagnostics> part_diags;  // one per part: parts complete concurrently
   [[no_unique_address]] std::conditional_t<std::is_void_v<Result>, std::monostate,
                                            std::vector<std::optional<std::string>>>
       values;
   handler_type handler;
 
-  fan_out(std::size_t n, handler_type h) : remaining(n), handler(std::move(h)) {
+  fan_out(std::size_t n, diagnostics* diag, handler_type h)
+      : remaining(n), caller_diag(diag), part_diags(diag ? n : 0), handler(std::move(h)) {
     if constexpr (!std::is_void_v<Result>) values.resize(n);
   }
 
-  void finish_one(std::exception_ptr e) {
+  diagnostics* diag_of(std::size_t index) { return caller_diag ? &part_diags[index] : nullptr; }
+
+  void finish_one(std::size_t index, boost::system::error_code ec) {
     std::unique_lock lock(mutex);
-    if (e && !error) error = std::move(e);
+    if (ec && !error) {
+      error = ec;
+      if (caller_diag) *caller_diag = std::move(part_diags[index]);
+    }
     if (--remaining != 0) return;
     lock.unlock();
     if constexpr (std::is_void_v<Result>) {
@@ -61,36 +70,41 @@ struct fan_out {
 struct get_part {
   std::shared_ptr<fan_out<std::string>> state;
   std::size_t index;
-  void operator()(std::exception_ptr e, std::optional<std::string> value) const {
-    if (!e) state->values[index] = std::move(value);  // each index is written by one part only
-    state->finish_one(std::move(e));
+  void operator()(boost::system::error_code ec, std::optional<std::string> value) const {
+    if (!ec) state->values[index] = std::move(value);  // each index is written by one part only
+    state->finish_one(index, ec);
   }
 };
 
 struct done_part {
   std::shared_ptr<fan_out<void>> state;
-  void operator()(std::exception_ptr e) const { state->finish_one(std::move(e)); }
+  std::size_t index;
+  void operator()(boost::system::error_code ec) const { state->finish_one(index, ec); }
 };
 
 }  // namespace
 
-void Backend::do_async_get_many(std::vector<std::string> keys, get_many_handler handler) {
+void Backend::do_async_get_many(std::vector<std::string> keys, diagnostics* diag, get_many_handler handler) {
   if (keys.empty())
-    return post_completion(std::move(handler), std::exception_ptr{}, std::vector<std::optional<std::string>>{});
-  auto state = std::make_shared<fan_out<std::string>>(keys.size(), std::move(handler));
-  for (std::size_t i = 0; i < keys.size(); ++i) do_async_get(std::move(keys[i]), get_part{state, i});
+    return post_completion(std::move(handler), boost::system::error_code{}, std::vector<std::optional<std::string>>{});
+  auto state = std::make_shared<fan_out<std::string>>(keys.size(), diag, std::move(handler));
+  for (std::size_t i = 0; i < keys.size(); ++i) do_async_get(std::move(keys[i]), state->diag_of(i), get_part{state, i});
 }
 
-void Backend::do_async_set_many(std::vector<item> items, expiry expire, done_handler handler) {
-  if (items.empty()) return post_completion(std::move(handler), std::exception_ptr{});
-  auto state = std::make_shared<fan_out<void>>(items.size(), std::move(handler));
-  for (auto& [key, value] : items) do_async_set(std::move(key), std::move(value), expire, done_part{state});
+void Backend::do_async_set_many(std::vector<item> items, expiry expire, diagnostics* diag, done_handler handler) {
+  if (items.empty()) return post_completion(std::move(handler), boost::system::error_code{});
+  auto state = std::make_shared<fan_out<void>>(items.size(), diag, std::move(handler));
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    auto& [key, value] = items[i];
+    do_async_set(std::move(key), std::move(value), expire, state->diag_of(i), done_part{state, i});
+  }
 }
 
-void Backend::do_async_erase_many(std::vector<std::string> keys, done_handler handler) {
-  if (keys.empty()) return post_completion(std::move(handler), std::exception_ptr{});
-  auto state = std::make_shared<fan_out<void>>(keys.size(), std::move(handler));
-  for (auto& key : keys) do_async_erase(std::move(key), done_part{state});
+void Backend::do_async_erase_many(std::vector<std::string> keys, diagnostics* diag, done_handler handler) {
+  if (keys.empty()) return post_completion(std::move(handler), boost::system::error_code{});
+  auto state = std::make_shared<fan_out<void>>(keys.size(), diag, std::move(handler));
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    do_async_erase(std::move(keys[i]), state->diag_of(i), done_part{state, i});
 }
 
 }  // namespace fast_cache

@@ -35,11 +35,15 @@ void Cache::close() {
 
 cache_stats Cache::stats() const noexcept {
   return {hits_.load(std::memory_order_relaxed), misses_.load(std::memory_order_relaxed),
-          errors_.load(std::memory_order_relaxed)};
+          errors_.load(std::memory_order_relaxed), timeouts_.load(std::memory_order_relaxed),
+          unavailable_.load(std::memory_order_relaxed)};
 }
 
-void Cache::record_error(std::string_view operation, std::string_view key, std::exception_ptr error) noexcept {
+void Cache::record_error(std::string_view operation, std::string_view key, const boost::system::error_code& code,
+                         const diagnostics& diag) noexcept {
   errors_.fetch_add(1, std::memory_order_relaxed);
+  if (code == errc::timeout) timeouts_.fetch_add(1, std::memory_order_relaxed);
+  if (code == errc::unavailable) unavailable_.fetch_add(1, std::memory_order_relaxed);
   // Called outside the lock: a slow hook must not hold up other failing calls, nor a hook that
   // itself uses the cache deadlock.
   std::shared_ptr<const error_hook> hook;
@@ -48,19 +52,20 @@ void Cache::record_error(std::string_view operation, std::string_view key, std::
     hook = on_error_;
   }
   if (!hook) return;
-  std::string message;
   try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    message = e.what();
-  } catch (...) {
-    message = "unknown error";
-  }
-  try {
-    (*hook)(cache_error{operation, key, error, message});
+    (*hook)(cache_error{operation, key, code, diag});
   } catch (...) {
     // A throwing hook must not turn an absorbed failure into a failed call.
   }
 }
 
+namespace detail {
+
+void record_current_exception(Cache& cache, std::string_view operation, std::string_view key) noexcept {
+  diagnostics diag;
+  const auto code = error_code_from(std::current_exception(), &diag);
+  cache.record_error(operation, key, code, diag);
+}
+
+}  // namespace detail
 }  // namespace fast_cache

@@ -4,10 +4,14 @@
 #include "dynamodb/layout.hpp"
 #include "dynamodb/protocol.hpp"
 
+#include "core/backend_counters.hpp"
+#include "core/circuit_breaker.hpp"
+
 #include <fast_cache/completion.hpp>
 #include <fast_cache/dynamodb_backend.hpp>
 
 #include <boost/asio/any_completion_executor.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -15,6 +19,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <atomic>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -28,6 +33,9 @@ struct DynamoDBBackend::state {
   DynamoDBOptions options;
   resolved_config config;
   std::string prefix;  // "<namespace>:", what clear() scans for
+  std::optional<detail::circuit_breaker> breaker;
+  detail::backend_counters counters;
+  std::atomic<bool> repairing_table{false};  // a background ensure_table is running
   asio::io_context ioc{1};
   asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
   std::optional<client> api;           // used on the io thread only
@@ -41,29 +49,45 @@ namespace {
 
 using state_ptr = std::shared_ptr<DynamoDBBackend::state>;
 
-// What an operation runs with: the backend's state and the client of where it runs (the io
-// thread, the calling thread or the caller's io_context), which `lane` keeps alive when it is a lane's.
+using steady_clock = std::chrono::steady_clock;
+
+// What an operation runs with: the backend's state, the client of where it runs (the io thread,
+// the calling thread or the caller's io_context), which `lane` keeps alive when it is a lane's,
+// and when its budget ends.
 struct session {
   state_ptr state;
   client* api;
   std::shared_ptr<const void> lane;
+  steady_clock::time_point deadline;
   const DynamoDBBackend::state* operator->() const noexcept { return state.get(); }
 };
 
-asio::awaitable<void> ensure_table(session s);
+// Which budget an operation gets.
+enum class budget { read, write, admin };
+
+steady_clock::time_point deadline_for(const DynamoDBBackend::state& s, budget b) {
+  const auto& o = s.options;
+  return steady_clock::now() + (b == budget::read    ? o.read_budget
+                                : b == budget::write ? o.write_budget
+                                                     : o.admin_budget);
+}
+
+bool is_missing_table(const Error& e) { return e.diag().server_code == "ResourceNotFoundException"; }
+
+void repair_table_in_background(const state_ptr& s);
 
 // One data-plane call. When the table vanished (DynamoDB Local restarted, someone deleted it) and
-// create_table is on, the table is made again and the call repeated once.
+// create_table is on, the table is made again in the background, within the admin budget: no
+// caller waits for that, this call fails as unavailable and later ones find the table.
 asio::awaitable<std::string> call(session s, std::string op, std::string body) {
-  bool table_missing = false;
   try {
-    co_return co_await s.api->call(op, body);
-  } catch (const DynamoDBError& e) {
-    if (!s->options.create_table || e.error_type() != "ResourceNotFoundException") throw;
-    table_missing = true;
+    co_return co_await s.api->call(op, body, s.deadline);
+  } catch (const Error& e) {
+    if (!s->options.create_table || !is_missing_table(e)) throw;
   }
-  if (table_missing) co_await ensure_table(s);
-  co_return co_await s.api->call(std::move(op), std::move(body));
+  repair_table_in_background(s.state);
+  throw Error(errc::unavailable, "DynamoDB table '" + s->options.table_name + "' at " + s->config.endpoint_url +
+                                     " is missing; it is being created again");
 }
 
 // ---- operations: named coroutines with by-value parameters (GCC PR 100611) ----
@@ -125,7 +149,8 @@ asio::awaitable<void> write_batches(session s, std::vector<write_op> ops) {
       if (left.empty()) break;
       stalled = left.size() < pending.size() ? 1 : stalled + 1;
       pending = std::move(left);
-      if (!co_await s.api->backoff(stalled, error_class::throttling))
+      const bool again = co_await s.api->backoff(stalled, error_class::throttling, s.deadline);
+      if (!again)
         throw Error(errc::throttled, "DynamoDB BatchWriteItem left " + std::to_string(pending.size()) +
                                          " items unprocessed after retries");
     }
@@ -151,7 +176,8 @@ asio::awaitable<std::vector<std::optional<std::string>>> get_many_op(session s, 
       if (result.unprocessed.empty()) break;
       stalled = result.unprocessed.size() < pending.size() ? 1 : stalled + 1;
       pending = std::move(result.unprocessed);
-      if (!co_await s.api->backoff(stalled, error_class::throttling))
+      const bool again = co_await s.api->backoff(stalled, error_class::throttling, s.deadline);
+      if (!again)
         throw Error(errc::throttled,
                     "DynamoDB BatchGetItem left " + std::to_string(pending.size()) + " keys unprocessed after retries");
     }
@@ -208,9 +234,10 @@ asio::awaitable<void> clear_op(session s) {
 
 asio::awaitable<std::optional<table_description>> describe_table(session s) {
   try {
-    co_return parse_describe_table(co_await s.api->call("DescribeTable", table_request(s->options.table_name)));
-  } catch (const DynamoDBError& e) {
-    if (e.error_type() != "ResourceNotFoundException") throw;
+    co_return parse_describe_table(
+        co_await s.api->call("DescribeTable", table_request(s->options.table_name), s.deadline));
+  } catch (const Error& e) {
+    if (!is_missing_table(e)) throw;
   }
   co_return std::nullopt;
 }
@@ -225,9 +252,9 @@ asio::awaitable<void> ensure_table(session s) {
     if (!s->options.create_table)
       throw Error(errc::invalid_argument, where + " does not exist and create_table is false");
     try {
-      co_await s.api->call("CreateTable", create_table_request(table));
-    } catch (const DynamoDBError& e) {
-      if (e.error_type() != "ResourceInUseException") throw;  // created by someone else meanwhile: fine
+      co_await s.api->call("CreateTable", create_table_request(table), s.deadline);
+    } catch (const Error& e) {
+      if (e.diag().server_code != "ResourceInUseException") throw;  // created by someone else meanwhile: fine
     }
   }
   for (int polls = 0;; ++polls) {
@@ -235,19 +262,23 @@ asio::awaitable<void> ensure_table(session s) {
       if (auto why = key_schema_mismatch(*desc))
         throw Error(errc::invalid_argument, where + " cannot hold the cache: " + *why);
       if (desc->status == "ACTIVE" || desc->status == "UPDATING") break;
-      if (desc->status != "CREATING") throw Error(errc::server, where + " is " + desc->status);
+      if (desc->status != "CREATING") throw Error(errc::unavailable, where + " is " + desc->status);
     }
-    co_await s.api->sleep(std::chrono::milliseconds(std::min(50 << std::min(polls, 5), 1000)));
+    const std::chrono::milliseconds pause(std::min(50 << std::min(polls, 5), 1000));
+    if (steady_clock::now() + pause >= s.deadline)
+      throw Error(errc::timeout, where + " was not ACTIVE within the admin budget (" +
+                                     std::to_string(s->options.admin_budget.count()) + " ms)");
+    co_await s.api->sleep(pause);
     desc = co_await describe_table(s);
   }
   if (!s->options.create_table) co_return;
-  const auto ttl = parse_describe_ttl(co_await s.api->call("DescribeTimeToLive", table_request(table)));
+  const auto ttl = parse_describe_ttl(co_await s.api->call("DescribeTimeToLive", table_request(table), s.deadline));
   if (ttl.status == "ENABLED" || ttl.status == "ENABLING") co_return;
   try {
-    co_await s.api->call("UpdateTimeToLive", update_ttl_request(table));
-  } catch (const DynamoDBError& e) {
+    co_await s.api->call("UpdateTimeToLive", update_ttl_request(table), s.deadline);
+  } catch (const Error& e) {
     // "TimeToLive is already enabled" and the one-change-per-hour rule: TTL is on, or will be.
-    if (e.error_type() != "ValidationException") throw;
+    if (e.diag().server_code != "ValidationException") throw;
   }
 }
 
@@ -255,15 +286,71 @@ asio::awaitable<void> ensure_table(session s) {
 
 [[noreturn]] void throw_closed() { throw Error(errc::closed, "DynamoDB backend is closed"); }
 
+// What a call gets before it may go to the server: a breaker ticket, or the error to fail with.
+struct admission {
+  detail::circuit_breaker::ticket ticket;
+  std::optional<Error> refusal;
+};
+
+admission admit(DynamoDBBackend::state& s) {
+  s.counters.started();
+  const auto now = steady_clock::now();
+  admission a{s.breaker->admit(now), std::nullopt};
+  if (!a.ticket.allowed) {
+    s.counters.rejected_by_breaker();
+    a.refusal.emplace(errc::unavailable, "DynamoDB at " + s.config.endpoint_url +
+                                             ": circuit breaker open after repeated failures; next probe in " +
+                                             std::to_string(s.breaker->retry_in(now).count()) + " ms");
+  }
+  return a;
+}
+
+// Counts a finished call and tells the breaker how it went.
+void settle(DynamoDBBackend::state& s, const detail::circuit_breaker::ticket& ticket,
+            const boost::system::error_code& ec) {
+  s.counters.finished(ec);
+  s.breaker->report(ticket, detail::circuit_breaker::classify(ec), steady_clock::now());
+}
+
+// Completes an async call: its outcome as an error code (the diagnosis into diag), counted.
+// Exposes the caller's cancellation slot, so co_spawn wires the caller's cancellation into the
+// operation's coroutine.
+template <class Handler>
+class deliver_base {
+ public:
+  using cancellation_slot_type = asio::associated_cancellation_slot_t<Handler>;
+
+  deliver_base(Handler handler, diagnostics* diag, state_ptr state, detail::circuit_breaker::ticket ticket)
+      : handler_(std::move(handler)), diag_(diag), state_(std::move(state)), ticket_(ticket) {}
+
+  cancellation_slot_type get_cancellation_slot() const noexcept {
+    return asio::get_associated_cancellation_slot(handler_);
+  }
+
+ protected:
+  template <class... Result>
+  void complete(const std::exception_ptr& e, Result&&... result) {
+    const auto ec = error_code_from(e, diag_);
+    settle(*state_, ticket_, ec);
+    post_completion(std::move(handler_), ec, std::forward<Result>(result)...);
+  }
+
+ private:
+  Handler handler_;
+  diagnostics* diag_;
+  state_ptr state_;
+  detail::circuit_breaker::ticket ticket_;
+};
+
 template <class Handler, class T>
-struct deliver {
-  Handler handler;
-  void operator()(std::exception_ptr e, T value) { post_completion(std::move(handler), e, std::move(value)); }
+struct deliver : deliver_base<Handler> {
+  using deliver_base<Handler>::deliver_base;
+  void operator()(std::exception_ptr e, T value) { this->complete(e, std::move(value)); }
 };
 template <class Handler>
-struct deliver<Handler, void> {
-  Handler handler;
-  void operator()(std::exception_ptr e) { post_completion(std::move(handler), e); }
+struct deliver<Handler, void> : deliver_base<Handler> {
+  using deliver_base<Handler>::deliver_base;
+  void operator()(std::exception_ptr e) { this->complete(e); }
 };
 
 // The io_context behind an executor, when it is a plain one (use_awaitable's, bind_executor's).
@@ -282,30 +369,40 @@ asio::io_context* io_context_of(const asio::any_completion_executor& ex) {
   return io_context_in(ex);
 }
 
+template <class Handler, class T>
+void fail_at_once(Handler handler, diagnostics* diag, const Error& error) {
+  const auto ec = error_code_from(std::make_exception_ptr(error), diag);
+  if constexpr (std::is_void_v<T>)
+    post_completion(std::move(handler), ec);
+  else
+    post_completion(std::move(handler), ec, T{});
+}
+
 // Starts make_op(session, args...), which completes handler: on the handler's io_context when it
 // has one, so that a caller's requests and completions stay on its threads; else on the io thread.
 template <class Handler, class T, class... Params, class... Args>
-void launch(const state_ptr& s, Handler handler, asio::awaitable<T> (*make_op)(session, Params...), Args&&... args) {
+void launch(const state_ptr& s, budget b, Handler handler, diagnostics* diag,
+            asio::awaitable<T> (*make_op)(session, Params...), Args&&... args) {
   std::lock_guard lock(s->mutex);
-  if (s->closed) {
-    auto error = std::make_exception_ptr(Error(errc::closed, "DynamoDB backend is closed"));
-    if constexpr (std::is_void_v<T>)
-      post_completion(std::move(handler), error);
-    else
-      post_completion(std::move(handler), error, T{});
-    return;
+  if (s->closed)
+    return fail_at_once<Handler, T>(std::move(handler), diag, Error(errc::closed, "DynamoDB backend is closed"));
+  admission a = admit(*s);
+  if (a.refusal) {
+    s->counters.finished(a.refusal->code());
+    return fail_at_once<Handler, T>(std::move(handler), diag, *a.refusal);
   }
+  const auto deadline = deadline_for(*s, b);
   asio::io_context* caller = io_context_of(asio::get_associated_executor(handler));
   if (caller && caller != &s->ioc) {
     auto lane = s->lanes->for_context(*caller);
     const auto strand = lane->strand;
     client* api = &*lane->api;
-    asio::co_spawn(strand, make_op(session{s, api, std::move(lane)}, std::forward<Args>(args)...),
-                   deliver<Handler, T>{std::move(handler)});
+    asio::co_spawn(strand, make_op(session{s, api, std::move(lane), deadline}, std::forward<Args>(args)...),
+                   deliver<Handler, T>(std::move(handler), diag, s, a.ticket));
     return;
   }
-  asio::co_spawn(s->ioc, make_op(session{s, &*s->api, nullptr}, std::forward<Args>(args)...),
-                 deliver<Handler, T>{std::move(handler)});
+  asio::co_spawn(s->ioc, make_op(session{s, &*s->api, nullptr, deadline}, std::forward<Args>(args)...),
+                 deliver<Handler, T>(std::move(handler), diag, s, a.ticket));
 }
 
 void check_not_io_thread(const state_ptr& s) {
@@ -317,14 +414,44 @@ void check_not_io_thread(const state_ptr& s) {
 
 // Runs make_op(session, args...) to completion on the calling thread, with its own client.
 template <class T, class... Params, class... Args>
-T run(const state_ptr& s, asio::awaitable<T> (*make_op)(session, Params...), Args&&... args) {
+T run(const state_ptr& s, budget b, asio::awaitable<T> (*make_op)(session, Params...), Args&&... args) {
   check_not_io_thread(s);
   const auto lane = s->lanes->for_this_thread();
   if (!lane) throw_closed();
   const std::lock_guard busy(lane->busy);
   if (lane->retired) throw_closed();
+  admission a = admit(*s);
+  if (a.refusal) {
+    s->counters.finished(a.refusal->code());
+    throw *a.refusal;
+  }
   client* api = &*lane->api;
-  return run_on(*lane, make_op(session{s, api, lane}, std::forward<Args>(args)...));
+  try {
+    if constexpr (std::is_void_v<T>) {
+      run_on(*lane, make_op(session{s, api, lane, deadline_for(*s, b)}, std::forward<Args>(args)...));
+      settle(*s, a.ticket, {});
+    } else {
+      T result = run_on(*lane, make_op(session{s, api, lane, deadline_for(*s, b)}, std::forward<Args>(args)...));
+      settle(*s, a.ticket, {});
+      return result;
+    }
+  } catch (...) {
+    settle(*s, a.ticket, error_code_from(std::current_exception(), nullptr));
+    throw;
+  }
+}
+
+// Restores the flag that lets the next missing-table call start a repair.
+struct repair_done {
+  state_ptr state;
+  void operator()(const std::exception_ptr&) const { state->repairing_table = false; }
+};
+
+void repair_table_in_background(const state_ptr& s) {
+  if (s->repairing_table.exchange(true)) return;
+  std::lock_guard lock(s->mutex);
+  if (s->closed) return;
+  asio::co_spawn(s->ioc, ensure_table(session{s, &*s->api, nullptr, deadline_for(*s, budget::admin)}), repair_done{s});
 }
 
 }  // namespace
@@ -335,6 +462,7 @@ DynamoDBBackend::DynamoDBBackend(DynamoDBOptions options) : state_(std::make_sha
   s.config = resolve_config(options, env, read_shared_files(env));
   s.options = std::move(options);
   s.prefix = s.options.namespace_ + ":";
+  s.breaker.emplace(s.options.breaker);
   net::client_options http{.max_connections = s.options.max_connections,
                            .connect_timeout = s.options.connect_timeout,
                            .request_timeout = s.options.request_timeout,
@@ -342,15 +470,12 @@ DynamoDBBackend::DynamoDBBackend(DynamoDBOptions options) : state_(std::make_sha
                            .ca_file = s.options.ca_file};
   const retry_policy retry{s.options.max_attempts, s.options.retry_base, s.options.retry_throttling_base,
                            s.options.retry_cap};
-  s.api.emplace(s.ioc.get_executor(), s.config, http, retry);
-  s.lanes.emplace(client_settings{s.config, http, retry});
+  s.api.emplace(s.ioc.get_executor(), s.config, http, retry, &s.counters);
+  s.lanes.emplace(client_settings{s.config, http, retry, &s.counters});
   s.thread = std::thread([&s] { s.ioc.run(); });
-  auto ready = asio::co_spawn(s.ioc, ensure_table(session{state_, &*s.api, nullptr}), asio::use_future);
-  if (ready.wait_for(s.options.table_timeout) != std::future_status::ready) {
-    close();
-    throw Error(errc::timeout, "DynamoDB table '" + s.options.table_name + "' at " + s.config.endpoint_url +
-                                   " was not ready within " + std::to_string(s.options.table_timeout.count()) + " ms");
-  }
+  // ensure_table is bounded by the admin budget, DNS and every wait included.
+  auto ready = asio::co_spawn(s.ioc, ensure_table(session{state_, &*s.api, nullptr, deadline_for(s, budget::admin)}),
+                              asio::use_future);
   try {
     ready.get();
   } catch (...) {
@@ -378,47 +503,54 @@ void DynamoDBBackend::close() {
     s.thread.join();
 }
 
-std::optional<std::string> DynamoDBBackend::get(std::string_view key) { return run(state_, get_op, std::string(key)); }
-void DynamoDBBackend::set(std::string_view key, std::string_view value, expiry expire) {
-  run(state_, set_op, std::string(key), std::string(value), expire);
+std::optional<std::string> DynamoDBBackend::get(std::string_view key) {
+  return run(state_, budget::read, get_op, std::string(key));
 }
-bool DynamoDBBackend::has(std::string_view key) { return run(state_, has_op, std::string(key)); }
-void DynamoDBBackend::erase(std::string_view key) { run(state_, erase_op, std::string(key)); }
-void DynamoDBBackend::clear() { run(state_, clear_op); }
+void DynamoDBBackend::set(std::string_view key, std::string_view value, expiry expire) {
+  run(state_, budget::write, set_op, std::string(key), std::string(value), expire);
+}
+bool DynamoDBBackend::has(std::string_view key) { return run(state_, budget::read, has_op, std::string(key)); }
+void DynamoDBBackend::erase(std::string_view key) { run(state_, budget::write, erase_op, std::string(key)); }
+void DynamoDBBackend::clear() { run(state_, budget::admin, clear_op); }
 std::vector<std::optional<std::string>> DynamoDBBackend::get_many(std::span<const std::string> keys) {
-  return run(state_, get_many_op, std::vector<std::string>(keys.begin(), keys.end()));
+  return run(state_, budget::read, get_many_op, std::vector<std::string>(keys.begin(), keys.end()));
 }
 void DynamoDBBackend::set_many(std::span<const item> items, expiry expire) {
-  run(state_, set_many_op, std::vector<item>(items.begin(), items.end()), expire);
+  run(state_, budget::write, set_many_op, std::vector<item>(items.begin(), items.end()), expire);
 }
 void DynamoDBBackend::erase_many(std::span<const std::string> keys) {
-  run(state_, erase_many_op, std::vector<std::string>(keys.begin(), keys.end()));
+  run(state_, budget::write, erase_many_op, std::vector<std::string>(keys.begin(), keys.end()));
 }
 
-void DynamoDBBackend::do_async_get(std::string key, get_handler handler) {
-  launch(state_, std::move(handler), get_op, std::move(key));
+void DynamoDBBackend::do_async_get(std::string key, diagnostics* diag, get_handler handler) {
+  launch(state_, budget::read, std::move(handler), diag, get_op, std::move(key));
 }
-void DynamoDBBackend::do_async_set(std::string key, std::string value, expiry expire, done_handler handler) {
-  launch(state_, std::move(handler), set_op, std::move(key), std::move(value), expire);
+void DynamoDBBackend::do_async_set(std::string key, std::string value, expiry expire, diagnostics* diag,
+                                   done_handler handler) {
+  launch(state_, budget::write, std::move(handler), diag, set_op, std::move(key), std::move(value), expire);
 }
-void DynamoDBBackend::do_async_has(std::string key, has_handler handler) {
-  launch(state_, std::move(handler), has_op, std::move(key));
+void DynamoDBBackend::do_async_has(std::string key, diagnostics* diag, has_handler handler) {
+  launch(state_, budget::read, std::move(handler), diag, has_op, std::move(key));
 }
-void DynamoDBBackend::do_async_erase(std::string key, done_handler handler) {
-  launch(state_, std::move(handler), erase_op, std::move(key));
+void DynamoDBBackend::do_async_erase(std::string key, diagnostics* diag, done_handler handler) {
+  launch(state_, budget::write, std::move(handler), diag, erase_op, std::move(key));
 }
-void DynamoDBBackend::do_async_clear(done_handler handler) { launch(state_, std::move(handler), clear_op); }
-void DynamoDBBackend::do_async_get_many(std::vector<std::string> keys, get_many_handler handler) {
-  launch(state_, std::move(handler), get_many_op, std::move(keys));
+void DynamoDBBackend::do_async_clear(diagnostics* diag, done_handler handler) {
+  launch(state_, budget::admin, std::move(handler), diag, clear_op);
 }
-void DynamoDBBackend::do_async_set_many(std::vector<item> items, expiry expire, done_handler handler) {
-  launch(state_, std::move(handler), set_many_op, std::move(items), expire);
+void DynamoDBBackend::do_async_get_many(std::vector<std::string> keys, diagnostics* diag, get_many_handler handler) {
+  launch(state_, budget::read, std::move(handler), diag, get_many_op, std::move(keys));
 }
-void DynamoDBBackend::do_async_erase_many(std::vector<std::string> keys, done_handler handler) {
-  launch(state_, std::move(handler), erase_many_op, std::move(keys));
+void DynamoDBBackend::do_async_set_many(std::vector<item> items, expiry expire, diagnostics* diag,
+                                        done_handler handler) {
+  launch(state_, budget::write, std::move(handler), diag, set_many_op, std::move(items), expire);
+}
+void DynamoDBBackend::do_async_erase_many(std::vector<std::string> keys, diagnostics* diag, done_handler handler) {
+  launch(state_, budget::write, std::move(handler), diag, erase_many_op, std::move(keys));
 }
 
 const std::string& DynamoDBBackend::namespace_name() const noexcept { return state_->options.namespace_; }
+backend_stats DynamoDBBackend::stats() const { return state_->counters.snapshot(*state_->breaker); }
 const std::string& DynamoDBBackend::table_name() const noexcept { return state_->options.table_name; }
 const std::string& DynamoDBBackend::region() const noexcept { return state_->config.region; }
 const std::string& DynamoDBBackend::endpoint_url() const noexcept { return state_->config.endpoint_url; }

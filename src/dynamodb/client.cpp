@@ -1,5 +1,6 @@
 #include "dynamodb/client.hpp"
 
+#include "dynamodb/clock_skew.hpp"
 #include "dynamodb/crypto.hpp"
 #include "dynamodb/errors.hpp"
 
@@ -41,14 +42,15 @@ bool transport_retryable(const boost::system::error_code& ec) {
 }  // namespace
 
 client::client(asio::any_io_executor ex, const resolved_config& config, const net::client_options& http,
-               retry_policy retry)
+               retry_policy retry, detail::backend_counters* counters)
     : http_(std::move(ex), net::endpoint{config.endpoint.tls, config.endpoint.host, config.endpoint.port}, http),
       signer_(config.creds, config.region, "dynamodb"),
       host_header_(http_.target().host_header()),
       endpoint_url_(config.endpoint_url),
       secret_(config.creds.secret_access_key),
       token_(config.creds.session_token),
-      retry_(retry) {}
+      retry_(retry),
+      counters_(counters) {}
 
 net::http_request client::make_request(std::string_view op, const std::string& body) const {
   signable_request r{"POST",
@@ -59,7 +61,7 @@ net::http_request client::make_request(std::string_view op, const std::string& b
                       {"Accept-Encoding", "identity"}},
                      {}};
   r.body = body;  // each attempt sends its own signed copy
-  signer_.sign(r, std::chrono::system_clock::now());
+  signer_.sign(r, std::chrono::system_clock::now() + clock_offset_);
   r.headers.emplace_back("User-Agent", "fast_cache/0.1");
   return net::http_request{boost::beast::http::verb::post, "/", std::move(r.headers), std::move(r.body)};
 }
@@ -68,17 +70,21 @@ void client::throw_if_closed() const {
   if (closed_) throw Error(errc::closed, "DynamoDB backend is closed");
 }
 
-asio::awaitable<std::string> client::call(std::string op, std::string body) {
+asio::awaitable<std::string> client::call(std::string op, std::string body, time_point deadline) {
   const std::string_view secrets[] = {secret_, token_};
+  bool clock_corrected = false;
   for (int attempt = 1;; ++attempt) {
     throw_if_closed();
-    auto [ec, response] = co_await http_.async_request(make_request(op, body), asio::as_tuple(asio::use_awaitable));
+    net::http_request request = make_request(op, body);
+    request.deadline = deadline;
+    auto [ec, response] = co_await http_.async_request(std::move(request), asio::as_tuple(asio::use_awaitable));
     throw_if_closed();
     failure f;
     const auto where = [&] {
       return "DynamoDB " + op + " at " + endpoint_url_ +
              (attempt > 1 ? " (attempt " + std::to_string(attempt) + ")" : "");
     };
+    if (ec == asio::error::operation_aborted) throw Error(ec, where() + " was cancelled");
     if (ec) {
       f = {transport_retryable(ec) ? error_class::transient : error_class::fatal,
            std::make_exception_ptr(Error(transport_errc(ec), where() + " failed: " + ec.message()))};
@@ -93,18 +99,36 @@ asio::awaitable<std::string> client::call(std::string op, std::string body) {
                Error(errc::protocol, where() + " failed: response CRC32 does not match x-amz-crc32"))};
     } else {
       service_error e = parse_service_error(response.status, response.header("x-amzn-errortype"), response.body);
+      // A signature refused because our clock is off: sign again with the server's time, once,
+      // as the AWS SDKs do. Wrong credentials give the same errors but no skew, so no retry.
+      if (!clock_corrected && is_clock_skew_error(e)) {
+        const auto date = response.header("date");
+        const auto server_time = date ? parse_http_date(*date) : std::nullopt;
+        const auto offset = server_time
+                                ? corrected_clock_offset(*server_time, std::chrono::system_clock::now(), clock_offset_)
+                                : std::nullopt;
+        if (offset) {
+          clock_offset_ = *offset;
+          clock_corrected = true;
+          continue;
+        }
+      }
       e.message = redact(std::move(e.message), secrets);
-      std::string what = where() + " failed: " + (e.type.empty() ? "HTTP error" : e.type) + " (HTTP " +
-                         std::to_string(e.status) + ")" + (e.message.empty() ? "" : ": " + e.message);
-      f = {classify(e), std::make_exception_ptr(DynamoDBError(to_errc(e), e.type, e.status, e.message, what))};
+      diagnostics diag{where() + " failed: " + (e.type.empty() ? "HTTP error" : e.type) + " (HTTP " +
+                           std::to_string(e.status) + ")" + (e.message.empty() ? "" : ": " + e.message),
+                       e.type, e.message, e.status};
+      f = {classify(e), std::make_exception_ptr(Error(to_errc(e), std::move(diag)))};
     }
-    if (!co_await backoff(attempt, f.kind)) std::rethrow_exception(f.error);
+    const bool again = co_await backoff(attempt, f.kind, deadline);
+    if (!again) std::rethrow_exception(f.error);
   }
 }
 
-asio::awaitable<bool> client::backoff(int attempt, error_class kind) {
+asio::awaitable<bool> client::backoff(int attempt, error_class kind, time_point deadline) {
   const auto delay = next_delay(retry_, attempt, kind, rng_);
-  if (!delay) co_return false;
+  // A retry that could only start after the deadline would just fail later with less to say.
+  if (!delay || std::chrono::steady_clock::now() + *delay >= deadline) co_return false;
+  if (counters_) counters_->retried();
   co_await sleep(*delay);
   co_return true;
 }
@@ -113,9 +137,10 @@ asio::awaitable<void> client::sleep(std::chrono::milliseconds delay) {
   throw_if_closed();
   asio::steady_timer timer(co_await asio::this_coro::executor, delay);
   sleeping_.insert(&timer);
-  co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
   sleeping_.erase(&timer);
   throw_if_closed();
+  if (ec) throw Error(ec, "DynamoDB call to " + endpoint_url_ + " was cancelled");
 }
 
 void client::close() {

@@ -1,6 +1,7 @@
 // The DynamoDB request loop: sign, send over the keep-alive pool, check, classify, back off, retry.
 #pragma once
 
+#include "core/backend_counters.hpp"
 #include "dynamodb/config.hpp"
 #include "dynamodb/retry.hpp"
 #include "dynamodb/sigv4.hpp"
@@ -18,18 +19,24 @@ namespace fast_cache::dynamodb {
 /// Runs on one strand of execution (the backend's io thread): not thread-safe by itself.
 class client {
  public:
+  /// `counters`, when given, counts the retries of every call.
   client(boost::asio::any_io_executor ex, const resolved_config& config, const net::client_options& http,
-         retry_policy retry);
+         retry_policy retry, detail::backend_counters* counters = nullptr);
 
-  /// The body of a 2xx answer to DynamoDB_20120810.<op>. Retries what retry_policy allows; then
-  /// throws DynamoDBError for an error answer and Error for transport failures (errc::closed after close()).
-  boost::asio::awaitable<std::string> call(std::string op, std::string body);
+  using time_point = std::chrono::steady_clock::time_point;
+
+  /// The body of a 2xx answer to DynamoDB_20120810.<op>. Retries what retry_policy allows while
+  /// the deadline leaves time for it; then throws Error: the server's diagnosis for an error
+  /// answer, errc::timeout when the deadline cut an attempt, errc::closed after close(), and
+  /// asio::error::operation_aborted when the caller cancelled.
+  boost::asio::awaitable<std::string> call(std::string op, std::string body, time_point deadline);
 
   /// Waits before retry number `attempt` of work that failed with `kind` (batch leftovers);
-  /// false when the policy allows no more attempts. Throws Error(errc::closed) after close().
-  boost::asio::awaitable<bool> backoff(int attempt, error_class kind);
+  /// false when the policy allows no more attempts or the wait would pass the deadline.
+  boost::asio::awaitable<bool> backoff(int attempt, error_class kind, time_point deadline);
 
-  /// Waits `delay`, ending early with Error(errc::closed) when close() comes first.
+  /// Waits `delay`, ending early with Error(errc::closed) when close() comes first and with
+  /// operation_aborted when the caller cancels.
   boost::asio::awaitable<void> sleep(std::chrono::milliseconds delay);
 
   /// Fails in-flight and later calls with errc::closed. Call on the client's executor.
@@ -47,6 +54,8 @@ class client {
   std::string endpoint_url_;
   std::string secret_, token_;
   retry_policy retry_;
+  detail::backend_counters* counters_;
+  std::chrono::milliseconds clock_offset_{0};  // server time - local time, learnt from clock-skew errors
   std::mt19937_64 rng_{std::random_device{}()};
   std::set<boost::asio::steady_timer*> sleeping_;
   bool closed_ = false;

@@ -207,6 +207,8 @@ resolved_config resolve_config(const DynamoDBOptions& options, const env_map& en
     invalid("DynamoDB namespace '" + options.namespace_ + "' must not contain ':'");
   if (options.max_attempts < 1) invalid("DynamoDB max_attempts must be at least 1");
   if (options.max_connections < 1) invalid("DynamoDB max_connections must be at least 1");
+  if (options.read_budget.count() <= 0 || options.write_budget.count() <= 0 || options.admin_budget.count() <= 0)
+    invalid("DynamoDB read_budget, write_budget and admin_budget must be positive");
 
   // The profile is read only when something falls through to it, as the SDKs do.
   std::optional<profile> prof;

@@ -85,13 +85,14 @@ error_class classify(const service_error& e) noexcept {
 }
 
 errc to_errc(const service_error& e) noexcept {
-  if (one_of(e.type, auth_types) || e.status == 401 || e.status == 403) return errc::auth;
+  if (one_of(e.type, auth_types) || e.status == 401 || e.status == 403) return errc::rejected;
   if (classify(e) == error_class::throttling) return errc::throttled;
   if (e.type == "RequestTimeout" || e.type == "RequestTimeoutException" || e.status == 504) return errc::timeout;
-  if (e.type == "ServiceUnavailable" || e.status == 503) return errc::unavailable;
-  if (e.type == "ValidationException" || e.type == "SerializationException") return errc::invalid_argument;
   if (e.type.empty() && e.status >= 200 && e.status < 300) return errc::protocol;
-  return errc::server;
+  // A failing server (5xx) is as good as an unreachable one to a cache; any other answer is the
+  // server refusing this request (validation, a missing table, a failed condition).
+  if (e.type == "ServiceUnavailable" || e.status >= 500 || e.status == 0) return errc::unavailable;
+  return errc::rejected;
 }
 
 std::string redact(std::string text, std::span<const std::string_view> secrets) {

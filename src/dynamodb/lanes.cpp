@@ -64,11 +64,11 @@ net::client_options one_connection(net::client_options http) {
 
 // One call at a time per thread: one connection is all a thread lane can use.
 thread_lane::thread_lane(const client_settings& settings) {
-  api.emplace(ioc.get_executor(), settings.config, one_connection(settings.http), settings.retry);
+  api.emplace(ioc.get_executor(), settings.config, one_connection(settings.http), settings.retry, settings.counters);
 }
 
 context_lane::context_lane(asio::io_context& ioc, const client_settings& settings) : strand(ioc.get_executor()) {
-  api.emplace(ioc.get_executor(), settings.config, settings.http, settings.retry);
+  api.emplace(ioc.get_executor(), settings.config, settings.http, settings.retry, settings.counters);
 }
 
 lane_registry::lane_registry(client_settings settings) : id_(next_registry_id++), settings_(std::move(settings)) {}

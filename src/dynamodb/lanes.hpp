@@ -25,6 +25,7 @@ struct client_settings {
   resolved_config config;
   net::client_options http;
   retry_policy retry;
+  detail::backend_counters* counters = nullptr;  ///< the backend's, shared by every client
 };
 
 /// One thread's client of one backend. Only the owning thread runs `ioc`, and only while it holds `busy`.

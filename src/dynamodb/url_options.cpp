@@ -36,6 +36,14 @@ DynamoDBOptions dynamodb_options_from_url(std::string_view url) {
   if (auto v = params.take_size("max_attempts")) {
     o.max_attempts = static_cast<int>(at_least_one(params, "max_attempts", *v));
   }
+  if (auto v = params.take_milliseconds("read_budget_ms")) o.read_budget = *v;
+  if (auto v = params.take_milliseconds("write_budget_ms")) o.write_budget = *v;
+  if (auto v = params.take_milliseconds("admin_budget_ms")) o.admin_budget = *v;
+  if (auto v = params.take_bool("breaker")) o.breaker.enabled = *v;
+  if (auto v = params.take_size("breaker_threshold")) {
+    o.breaker.failure_threshold = static_cast<int>(at_least_one(params, "breaker_threshold", *v));
+  }
+  if (auto v = params.take_milliseconds("breaker_cooldown_ms")) o.breaker.cooldown = *v;
   if (auto v = params.take_milliseconds("connect_timeout_ms")) o.connect_timeout = *v;
   if (auto v = params.take_milliseconds("request_timeout_ms")) o.request_timeout = *v;
   if (auto v = params.take_seconds("default_expire")) o.default_expire = *v;

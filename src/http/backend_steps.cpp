@@ -1,7 +1,5 @@
 #include <fast_cache/http/backend_steps.hpp>
 
-#include <exception>
-
 namespace fast_cache::http {
 
 std::optional<entry> live_entry(Cache& cache, const std::string& key, std::optional<std::string> stored,
@@ -9,8 +7,7 @@ std::optional<entry> live_entry(Cache& cache, const std::string& key, std::optio
   if (!stored) return std::nullopt;
   std::optional<entry> e = decode_entry(std::move(*stored));
   if (!e) {
-    cache.record_error("decode", key,
-                       std::make_exception_ptr(Error(errc::decode_failed, "not a cached HTTP response")));
+    cache.record_error("decode", key, errc::decode_failed, diagnostics{"not a cached HTTP response"});
     return std::nullopt;
   }
   if (is_expired(*e, now)) return std::nullopt;

@@ -1,7 +1,6 @@
 #include <fast_cache/http/backend_steps.hpp>
 #include <fast_cache/httplib.hpp>
 
-#include <exception>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -93,7 +92,7 @@ std::optional<fh::entry> read_entry(Cache& cache, Backend& backend, const std::s
   try {
     stored = backend.get(key);
   } catch (...) {
-    cache.record_error("get", key, std::current_exception());
+    detail::record_current_exception(cache, "get", key);
   }
   return fh::live_entry(cache, key, std::move(stored), now);
 }
@@ -134,7 +133,7 @@ void cached_route::operator()(const httplib::Request& req, httplib::Response& re
   try {
     backend->set(plan.key, store.bytes, store.backend_expire);
   } catch (...) {
-    cache.record_error("set", plan.key, std::current_exception());
+    detail::record_current_exception(cache, "set", plan.key);
   }
   set_cache_headers(res, s.policy.miss(status, &store.stored, view, now), store.stored.etag);
 }

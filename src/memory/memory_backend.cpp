@@ -33,26 +33,27 @@ time_point deadline_for(std::optional<duration> ttl, lazy_now& now) {
 }
 
 // Runs op at once and hands its outcome to handler through post_completion, which never runs it
-// inside the initiating call. A failure travels as the exception_ptr, with an empty result.
+// inside the initiating call. A failure travels as its error code (its diagnosis into diag), with
+// an empty result.
 template <class Handler, class Op>
-void complete(Handler handler, Op op) {
+void complete(Handler handler, diagnostics* diag, Op op) {
   using result = std::invoke_result_t<Op&>;
-  std::exception_ptr failure;
+  boost::system::error_code ec;
   if constexpr (std::is_void_v<result>) {
     try {
       op();
     } catch (...) {
-      failure = std::current_exception();
+      ec = error_code_from(std::current_exception(), diag);
     }
-    post_completion(std::move(handler), failure);
+    post_completion(std::move(handler), ec);
   } else {
     result value{};
     try {
       value = op();
     } catch (...) {
-      failure = std::current_exception();
+      ec = error_code_from(std::current_exception(), diag);
     }
-    post_completion(std::move(handler), failure, std::move(value));
+    post_completion(std::move(handler), ec, std::move(value));
   }
 }
 
@@ -155,36 +156,38 @@ std::size_t InMemoryBackend::bytes() const {
   return total;
 }
 
-void InMemoryBackend::do_async_get(std::string key, get_handler handler) {
-  complete(std::move(handler), [&] { return get(key); });
+void InMemoryBackend::do_async_get(std::string key, diagnostics* diag, get_handler handler) {
+  complete(std::move(handler), diag, [&] { return get(key); });
 }
 
-void InMemoryBackend::do_async_set(std::string key, std::string value, expiry expire, done_handler handler) {
-  complete(std::move(handler), [&] { set(key, value, expire); });
+void InMemoryBackend::do_async_set(std::string key, std::string value, expiry expire, diagnostics* diag,
+                                   done_handler handler) {
+  complete(std::move(handler), diag, [&] { set(key, value, expire); });
 }
 
-void InMemoryBackend::do_async_has(std::string key, has_handler handler) {
-  complete(std::move(handler), [&] { return has(key); });
+void InMemoryBackend::do_async_has(std::string key, diagnostics* diag, has_handler handler) {
+  complete(std::move(handler), diag, [&] { return has(key); });
 }
 
-void InMemoryBackend::do_async_erase(std::string key, done_handler handler) {
-  complete(std::move(handler), [&] { erase(key); });
+void InMemoryBackend::do_async_erase(std::string key, diagnostics* diag, done_handler handler) {
+  complete(std::move(handler), diag, [&] { erase(key); });
 }
 
-void InMemoryBackend::do_async_clear(done_handler handler) {
-  complete(std::move(handler), [&] { clear(); });
+void InMemoryBackend::do_async_clear(diagnostics* diag, done_handler handler) {
+  complete(std::move(handler), diag, [&] { clear(); });
 }
 
-void InMemoryBackend::do_async_get_many(std::vector<std::string> keys, get_many_handler handler) {
-  complete(std::move(handler), [&] { return get_many(keys); });
+void InMemoryBackend::do_async_get_many(std::vector<std::string> keys, diagnostics* diag, get_many_handler handler) {
+  complete(std::move(handler), diag, [&] { return get_many(keys); });
 }
 
-void InMemoryBackend::do_async_set_many(std::vector<item> items, expiry expire, done_handler handler) {
-  complete(std::move(handler), [&] { set_many(items, expire); });
+void InMemoryBackend::do_async_set_many(std::vector<item> items, expiry expire, diagnostics* diag,
+                                        done_handler handler) {
+  complete(std::move(handler), diag, [&] { set_many(items, expire); });
 }
 
-void InMemoryBackend::do_async_erase_many(std::vector<std::string> keys, done_handler handler) {
-  complete(std::move(handler), [&] { erase_many(keys); });
+void InMemoryBackend::do_async_erase_many(std::vector<std::string> keys, diagnostics* diag, done_handler handler) {
+  complete(std::move(handler), diag, [&] { erase_many(keys); });
 }
 
 void InMemoryBackend::ensure_open() const {

@@ -5,7 +5,9 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/core/string.hpp>
 
 #include <openssl/ssl.h>
@@ -21,6 +23,40 @@ namespace http = beast::http;
 using boost::system::error_code;
 
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+using time_point = std::chrono::steady_clock::time_point;
+
+// How long a step may take: its own timeout, cut to what is left before the deadline.
+std::chrono::milliseconds step_timeout(std::chrono::milliseconds step, time_point deadline) {
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  return std::max(std::chrono::milliseconds(0), std::min(step, left));
+}
+
+asio::awaitable<bool> cancelled() {
+  const auto state = co_await asio::this_coro::cancellation_state;
+  co_return state.cancelled() != asio::cancellation_type::none;
+}
+
+// A DNS lookup that outlives the request waiting for it: getaddrinfo runs on a thread of its own
+// and cannot be interrupted, so the request waits on a timer it can leave at the deadline; the
+// lookup's completion finds this state still alive and ends the wait early when it comes first.
+struct pending_lookup {
+  explicit pending_lookup(const strand_type& strand) : resolver(strand), wakeup(strand) {}
+  asio::ip::tcp::resolver resolver;
+  asio::steady_timer wakeup;
+  error_code ec;
+  asio::ip::tcp::resolver::results_type results;
+  bool done = false;
+};
+
+struct lookup_done {
+  std::shared_ptr<pending_lookup> lookup;
+  void operator()(const error_code& ec, asio::ip::tcp::resolver::results_type results) const {
+    lookup->ec = ec;
+    lookup->results = std::move(results);
+    lookup->done = true;
+    lookup->wakeup.cancel();
+  }
+};
 
 asio::ssl::context make_tls_context(const client_options& opts) {
   asio::ssl::context ctx(asio::ssl::context::tls_client);
@@ -60,8 +96,7 @@ client_state::client_state(asio::any_io_executor ex, endpoint ep, client_options
       strand_(asio::make_strand(executor_)),
       endpoint_(std::move(ep)),
       host_header_(endpoint_.host_header()),
-      options_(std::move(opts)),
-      resolver_(strand_) {
+      options_(std::move(opts)) {
   if (options_.max_connections == 0) throw Error(errc::invalid_argument, "max_connections must be at least 1");
   if (endpoint_.tls) tls_.emplace(make_tls_context(options_));
 }
@@ -78,7 +113,6 @@ void client_state::close_now() {
   slots_ -= idle_.size();
   idle_.clear();
   for (auto* c : live_) c->shutdown();
-  resolver_.cancel();
 }
 
 request_message client_state::make_message(http_request& req) const {
@@ -97,8 +131,9 @@ request_message client_state::make_message(http_request& req) const {
 asio::awaitable<error_code> client_state::perform(http_request& req, http_response& res) {
   if (closed_) co_return error_code(asio::error::operation_aborted);
   if (!well_formed(req)) co_return make_error_code(boost::system::errc::invalid_argument);
+  const time_point deadline = req.deadline;
   const request_message msg = make_message(req);
-  lease held = co_await acquire();
+  lease held = co_await acquire(deadline);
   if (held.ec) co_return held.ec;
   if (closed_) {  // close() ran on another thread while we waited; its strand work is still queued
     release(std::move(held.conn), false);
@@ -107,13 +142,18 @@ asio::awaitable<error_code> client_state::perform(http_request& req, http_respon
 
   for (bool retried = false;; retried = true) {
     if (!held.conn) {
-      if (const auto ec = co_await open(held.conn)) {
+      if (const auto ec = co_await open(held.conn, deadline)) {
         release(nullptr, false);
         co_return closed_ ? error_code(asio::error::operation_aborted) : ec;
       }
     }
-    const exchange_result result =
-        co_await held.conn->exchange(msg, res, options_.request_timeout, options_.max_response_bytes);
+    const auto timeout = step_timeout(options_.request_timeout, deadline);
+    const bool stop = co_await cancelled();  // awaited apart: g++ 12 miscompiles co_await inside conditions
+    if (timeout.count() == 0 || stop) {
+      release(std::move(held.conn), true);  // unused: still sound
+      co_return timeout.count() == 0 ? error_code(beast::error::timeout) : error_code(asio::error::operation_aborted);
+    }
+    const exchange_result result = co_await held.conn->exchange(msg, res, timeout, options_.max_response_bytes);
     // The server closed a pooled connection while it was idle and never saw the request: send it
     // once more, on a new connection in the same pool slot (another idle one may be just as dead).
     if (result.ec && result.stale && held.reused && !retried && !closed_) {
@@ -127,7 +167,7 @@ asio::awaitable<error_code> client_state::perform(http_request& req, http_respon
   }
 }
 
-asio::awaitable<client_state::lease> client_state::acquire() {
+asio::awaitable<client_state::lease> client_state::acquire(time_point deadline) {
   if (closed_) co_return lease{asio::error::operation_aborted, nullptr};
   drop_expired_idle();
   if (!idle_.empty()) {
@@ -140,23 +180,44 @@ asio::awaitable<client_state::lease> client_state::acquire() {
     co_return lease{};
   }
 
-  waiter w{asio::steady_timer(strand_, asio::steady_timer::time_point::max()), nullptr};
+  waiter w{asio::steady_timer(strand_, deadline), nullptr};
   waiters_.push_back(&w);
-  co_await w.wakeup.async_wait(nothrow);
-  if (!w.granted) co_return lease{asio::error::operation_aborted, nullptr};  // close() woke us
-  const bool reused = w.conn != nullptr;
-  co_return lease{{}, std::move(w.conn), reused};
+  auto [ec] = co_await w.wakeup.async_wait(nothrow);
+  if (w.granted) {
+    const bool reused = w.conn != nullptr;
+    co_return lease{{}, std::move(w.conn), reused};
+  }
+  // close() emptied the queue; the deadline or a cancellation leaves us in it.
+  std::erase(waiters_, &w);
+  co_return lease{ec || closed_ ? error_code(asio::error::operation_aborted) : error_code(beast::error::timeout),
+                  nullptr};
 }
 
-asio::awaitable<error_code> client_state::open(std::unique_ptr<connection>& conn) {
-  if (!addresses_) {
-    auto [ec, results] = co_await resolver_.async_resolve(endpoint_.host, std::to_string(endpoint_.port), nothrow);
-    if (ec) co_return ec;
-    addresses_ = std::move(results);
+asio::awaitable<error_code> client_state::resolve(time_point deadline) {
+  const auto lookup = std::make_shared<pending_lookup>(strand_);
+  lookup->wakeup.expires_after(step_timeout(options_.connect_timeout, deadline));
+  lookup->resolver.async_resolve(endpoint_.host, std::to_string(endpoint_.port), lookup_done{lookup});
+  auto [ec] = co_await lookup->wakeup.async_wait(nothrow);
+  if (!lookup->done) {
+    lookup->resolver.cancel();  // its completion still comes, later, and finds `lookup` alive
+    co_return ec ? error_code(asio::error::operation_aborted) : error_code(beast::error::timeout);
   }
+  if (lookup->ec) co_return lookup->ec;
+  addresses_ = std::move(lookup->results);
+  co_return error_code{};
+}
+
+asio::awaitable<error_code> client_state::open(std::unique_ptr<connection>& conn, time_point deadline) {
+  const bool stop = co_await cancelled();
+  if (stop) co_return error_code(asio::error::operation_aborted);
+  if (!addresses_) {
+    if (const auto ec = co_await resolve(deadline)) co_return ec;
+  }
+  const auto timeout = step_timeout(options_.connect_timeout, deadline);
+  if (timeout.count() == 0) co_return error_code(beast::error::timeout);
   const auto addresses = *addresses_;  // a copy shares the results; another request may reset the cache
   conn = std::make_unique<connection>(strand_, tls_ ? &*tls_ : nullptr, live_);
-  const auto ec = co_await conn->connect(addresses, endpoint_, options_.verify_tls, options_.connect_timeout);
+  const auto ec = co_await conn->connect(addresses, endpoint_, options_.verify_tls, timeout);
   if (ec) {
     conn.reset();
     addresses_.reset();  // the host may have moved: resolve again next time

@@ -24,7 +24,8 @@ class client_state : public std::enable_shared_from_this<client_state> {
   const strand_type& strand() const noexcept { return strand_; }
 
   /// Runs one request on the strand: take a connection, exchange, retry once on a stale one,
-  /// return the connection to the pool.
+  /// return the connection to the pool; every step ends by req.deadline. A cancelled request
+  /// (the coroutine's cancellation state) ends with operation_aborted at its next step.
   boost::asio::awaitable<boost::system::error_code> perform(http_request& req, http_response& res);
 
   /// Callable from any thread; the work happens on the strand.
@@ -44,8 +45,11 @@ class client_state : public std::enable_shared_from_this<client_state> {
     bool reused = false;
   };
 
-  boost::asio::awaitable<lease> acquire();
-  boost::asio::awaitable<boost::system::error_code> open(std::unique_ptr<connection>& conn);
+  using time_point = std::chrono::steady_clock::time_point;
+
+  boost::asio::awaitable<lease> acquire(time_point deadline);
+  boost::asio::awaitable<boost::system::error_code> open(std::unique_ptr<connection>& conn, time_point deadline);
+  boost::asio::awaitable<boost::system::error_code> resolve(time_point deadline);
   void release(std::unique_ptr<connection> conn, bool reusable);
   void drop_expired_idle();
   void close_now();
@@ -60,7 +64,6 @@ class client_state : public std::enable_shared_from_this<client_state> {
   std::atomic<bool> closed_{false};
 
   // Strand-only state.
-  boost::asio::ip::tcp::resolver resolver_;
   std::optional<boost::asio::ip::tcp::resolver::results_type> addresses_;  // cached until a connect fails
   std::vector<connection*> live_;                  // every connection, idle or busy, for close()
   std::vector<std::unique_ptr<connection>> idle_;  // oldest first; taken from the back (warmest)

@@ -5,12 +5,16 @@
 #include "net/client_state.hpp"
 
 #include <boost/asio/append.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/prefer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/system/system_error.hpp>
 
 namespace fast_cache::net {
@@ -20,12 +24,31 @@ namespace asio = boost::asio;
 using boost::system::error_code;
 using handler_type = asio::any_completion_handler<http_client::signature>;
 
+// Carries a caller's cancellation onto the client's strand, where the request runs.
+struct forward_cancellation {
+  forward_cancellation(strand_type s, std::shared_ptr<asio::cancellation_signal> sig)
+      : strand(std::move(s)), signal(std::move(sig)) {}
+  strand_type strand;
+  std::shared_ptr<asio::cancellation_signal> signal;
+  void operator()(asio::cancellation_type type) const { asio::dispatch(strand, emit{signal, type}); }
+  struct emit {
+    std::shared_ptr<asio::cancellation_signal> signal;
+    asio::cancellation_type type;
+    void operator()() const { signal->emit(type); }
+  };
+};
+
 // A named coroutine with by-value parameters: a capturing lambda here would be destroyed twice
-// by g++ 12 (PR 100611).
-asio::awaitable<void> run_request(std::shared_ptr<client_state> state, http_request req, handler_type handler) {
+// by g++ 12 (PR 100611). `signal` (when the caller can cancel) is kept alive for the coroutine.
+asio::awaitable<void> run_request(std::shared_ptr<client_state> state, http_request req, handler_type handler,
+                                  std::shared_ptr<asio::cancellation_signal> signal) {
   // Keeps the caller's executor alive (io_context::run does not return) until we complete.
   const auto work = asio::prefer(asio::get_associated_executor(handler, state->executor()),
                                  asio::execution::outstanding_work.tracked);
+  // Cancellation ends each awaited step with operation_aborted rather than an exception, so the
+  // pool always gets its connection or slot back.
+  co_await asio::this_coro::throw_if_cancelled(false);
+  co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
   http_response res;
   error_code ec;
   try {
@@ -37,6 +60,7 @@ asio::awaitable<void> run_request(std::shared_ptr<client_state> state, http_requ
   } catch (const std::exception&) {  // Beast's length_error for a header value over 64 KiB
     ec = make_error_code(boost::system::errc::invalid_argument);
   }
+  if (signal) asio::get_associated_cancellation_slot(handler).clear();  // the forwarder goes before we complete
   asio::dispatch(work, asio::append(std::move(handler), ec, std::move(res)));
 }
 
@@ -50,7 +74,16 @@ http_client::~http_client() { close(); }
 void http_client::close() { state_->close(); }
 
 void http_client::start(http_request req, handler_type handler) {
-  asio::co_spawn(state_->strand(), run_request(state_, std::move(req), std::move(handler)), asio::detached);
+  auto slot = asio::get_associated_cancellation_slot(handler);
+  if (!slot.is_connected()) {
+    asio::co_spawn(state_->strand(), run_request(state_, std::move(req), std::move(handler), nullptr), asio::detached);
+    return;
+  }
+  auto signal = std::make_shared<asio::cancellation_signal>();
+  slot.emplace<forward_cancellation>(state_->strand(), signal);
+  auto request_slot = signal->slot();
+  asio::co_spawn(state_->strand(), run_request(state_, std::move(req), std::move(handler), std::move(signal)),
+                 asio::bind_cancellation_slot(request_slot, asio::detached));
 }
 
 }  // namespace fast_cache::net

@@ -25,6 +25,9 @@ struct http_request {
   std::string target = "/";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  /// When the whole request must be over, the wait for a pooled connection, DNS, connect, TLS and
+  /// the exchange included; the per-step timeouts of client_options apply within it.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 /// One response, headers in the order received.
@@ -55,7 +58,7 @@ endpoint parse_endpoint(std::string_view url);
 /// Tuning of an http_client.
 struct client_options {
   std::size_t max_connections = 64;                 ///< pool bound; extra requests wait in FIFO order
-  std::chrono::milliseconds connect_timeout{2000};  ///< DNS, TCP connect and TLS handshake, each
+  std::chrono::milliseconds connect_timeout{2000};  ///< DNS, TCP connect and TLS handshake, each (within the deadline)
   std::chrono::milliseconds request_timeout{5000};  ///< the whole write and read of one request
   std::chrono::milliseconds idle_timeout{30000};    ///< idle connections older than this are closed
   bool verify_tls = true;                           ///< certificate chain and host name (SNI is set)
@@ -80,9 +83,11 @@ class http_client {
   http_client& operator=(const http_client&) = delete;
 
   /// Sends `req` and reads the whole response. Completes with void(error_code, http_response);
-  /// timeouts are beast::error::timeout, oversized responses http::error::body_limit, requests
-  /// failed by close() asio::error::operation_aborted, a target or header with CR, LF or NUL
-  /// errc::invalid_argument; other network and TLS errors are passed through as they are.
+  /// timeouts (a step's or the request's deadline) are beast::error::timeout, oversized responses
+  /// http::error::body_limit, requests failed by close() or cancelled asio::error::operation_aborted,
+  /// a target or header with CR, LF or NUL errc::invalid_argument; other network and TLS errors
+  /// are passed through as they are. Honours per-operation cancellation (any type): a cancelled
+  /// request's connection is closed, never returned to the pool.
   template <class Token>
   auto async_request(http_request req, Token&& token) {
     return boost::asio::async_initiate<Token, signature>(initiation{this}, token, std::move(req));

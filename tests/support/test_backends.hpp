@@ -24,17 +24,23 @@ class failing_backend final : public Backend {
   const std::string& namespace_name() const noexcept override { return ns_; }
 
  protected:
-  void do_async_get(std::string, get_handler h) override { post_completion(std::move(h), error(), std::nullopt); }
-  void do_async_set(std::string, std::string, expiry, done_handler h) override {
-    post_completion(std::move(h), error());
+  void do_async_get(std::string, diagnostics* d, get_handler h) override {
+    post_completion(std::move(h), error(d), std::nullopt);
   }
-  void do_async_has(std::string, has_handler h) override { post_completion(std::move(h), error(), false); }
-  void do_async_erase(std::string, done_handler h) override { post_completion(std::move(h), error()); }
-  void do_async_clear(done_handler h) override { post_completion(std::move(h), error()); }
+  void do_async_set(std::string, std::string, expiry, diagnostics* d, done_handler h) override {
+    post_completion(std::move(h), error(d));
+  }
+  void do_async_has(std::string, diagnostics* d, has_handler h) override {
+    post_completion(std::move(h), error(d), false);
+  }
+  void do_async_erase(std::string, diagnostics* d, done_handler h) override { post_completion(std::move(h), error(d)); }
+  void do_async_clear(diagnostics* d, done_handler h) override { post_completion(std::move(h), error(d)); }
 
  private:
   static Error make_error() { return Error(errc::unavailable, "connection refused by the test backend"); }
-  static std::exception_ptr error() { return std::make_exception_ptr(make_error()); }
+  static boost::system::error_code error(diagnostics* d) {
+    return error_code_from(std::make_exception_ptr(make_error()), d);
+  }
   [[noreturn]] static void fail() { throw make_error(); }
   std::string ns_ = "cache";
 };
@@ -57,14 +63,22 @@ class recording_backend final : public Backend {
   }
 
  protected:
-  void do_async_get(std::string key, get_handler h) override { inner_.async_get(std::move(key), std::move(h)); }
-  void do_async_set(std::string key, std::string value, expiry expire, done_handler h) override {
+  // The inner backend fills no diagnostics here: it fails only for invalid keys, which no test of
+  // the layers above sends it.
+  void do_async_get(std::string key, diagnostics*, get_handler h) override {
+    inner_.async_get(std::move(key), std::move(h));
+  }
+  void do_async_set(std::string key, std::string value, expiry expire, diagnostics*, done_handler h) override {
     record(expire);
     inner_.async_set(std::move(key), std::move(value), expire, std::move(h));
   }
-  void do_async_has(std::string key, has_handler h) override { inner_.async_has(std::move(key), std::move(h)); }
-  void do_async_erase(std::string key, done_handler h) override { inner_.async_erase(std::move(key), std::move(h)); }
-  void do_async_clear(done_handler h) override { inner_.async_clear(std::move(h)); }
+  void do_async_has(std::string key, diagnostics*, has_handler h) override {
+    inner_.async_has(std::move(key), std::move(h));
+  }
+  void do_async_erase(std::string key, diagnostics*, done_handler h) override {
+    inner_.async_erase(std::move(key), std::move(h));
+  }
+  void do_async_clear(diagnostics*, done_handler h) override { inner_.async_clear(std::move(h)); }
 
  private:
   void record(expiry expire) {

@@ -1,9 +1,9 @@
 #include <fast_cache/beast/cache_route.hpp>
 #include <fast_cache/http/backend_steps.hpp>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <exception>
 #include <optional>
 #include <string>
 
@@ -69,13 +69,10 @@ asio::awaitable<response> cached_route::operator()(const request& req) const {
   const fh::cache_plan plan = s.policy.plan(view);
   const std::shared_ptr<Backend> backend = plan.may_store() ? cache.backend() : nullptr;
 
+  diagnostics diag;
   if (backend && plan.action == fh::cache_action::lookup) {
-    std::optional<std::string> stored;
-    try {
-      stored = co_await backend->async_get(plan.key, asio::use_awaitable);
-    } catch (...) {
-      cache.record_error("get", plan.key, std::current_exception());
-    }
+    auto [read_error, stored] = co_await backend->async_get(plan.key, diag, asio::as_tuple(asio::use_awaitable));
+    if (read_error) cache.record_error("get", plan.key, read_error, diag);
     const auto now = fh::clock::now();
     if (std::optional<fh::entry> e = fh::live_entry(cache, plan.key, std::move(stored), now)) {
       cache.record_hit();
@@ -92,11 +89,9 @@ asio::awaitable<response> cached_route::operator()(const request& req) const {
   }
   fh::entry_to_store store =
       fh::prepare_store(s.policy, cache, res.result_int(), replayable_headers(res), res.body(), now);
-  try {
-    co_await backend->async_set(plan.key, std::move(store.bytes), store.backend_expire, asio::use_awaitable);
-  } catch (...) {
-    cache.record_error("set", plan.key, std::current_exception());
-  }
+  auto [write_error] = co_await backend->async_set(plan.key, std::move(store.bytes), store.backend_expire, diag,
+                                                   asio::as_tuple(asio::use_awaitable));
+  if (write_error) cache.record_error("set", plan.key, write_error, diag);
   set_cache_headers(res, s.policy.miss(res.result_int(), &store.stored, view, now), store.stored.etag);
   co_return res;
 }

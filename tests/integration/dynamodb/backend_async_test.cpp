@@ -48,7 +48,7 @@ asio::awaitable<void> every_op(DynamoDBBackend& b) {
   bool threw = false;
   try {
     co_await b.async_get("", asio::use_awaitable);
-  } catch (const Error& e) {
+  } catch (const boost::system::system_error& e) {
     threw = e.code() == errc::invalid_argument;
   }
   EXPECT_TRUE(threw);
@@ -72,7 +72,7 @@ TEST_F(dynamodb_async, use_future_every_op) {
   backend->async_erase_many({"a"}, asio::use_future).get();
   EXPECT_FALSE(backend->async_has("a", asio::use_future).get());
   backend->async_clear(asio::use_future).get();
-  EXPECT_THROW(backend->async_set("", "v", asio::use_future).get(), Error);
+  EXPECT_THROW(backend->async_set("", "v", asio::use_future).get(), boost::system::system_error);
 }
 
 TEST_F(dynamodb_async, callbacks_run_on_their_executor_never_inline) {
@@ -80,16 +80,16 @@ TEST_F(dynamodb_async, callbacks_run_on_their_executor_never_inline) {
   auto work = asio::make_work_guard(ioc);  // the completions arrive from another thread
   std::promise<std::optional<std::string>> got;
   bool returned = false;
-  backend->async_set("k", "v", asio::bind_executor(ioc, [&](std::exception_ptr e) {
+  backend->async_set("k", "v", asio::bind_executor(ioc, [&](boost::system::error_code e) {
                        EXPECT_FALSE(e);
                        EXPECT_TRUE(returned);
                        EXPECT_TRUE(ioc.get_executor().running_in_this_thread());
-                       backend->async_get(
-                           "k", asio::bind_executor(ioc, [&](std::exception_ptr e2, std::optional<std::string> v) {
-                             EXPECT_FALSE(e2);
-                             got.set_value(std::move(v));
-                             work.reset();
-                           }));
+                       backend->async_get("k", asio::bind_executor(ioc, [&](boost::system::error_code e2,
+                                                                            std::optional<std::string> v) {
+                                            EXPECT_FALSE(e2);
+                                            got.set_value(std::move(v));
+                                            work.reset();
+                                          }));
                      }));
   returned = true;
   ioc.run();
@@ -98,7 +98,7 @@ TEST_F(dynamodb_async, callbacks_run_on_their_executor_never_inline) {
   // Without an associated executor the completion still never runs inside the call.
   std::promise<bool> has;
   bool inside = true;
-  backend->async_has("k", [&](std::exception_ptr, bool v) {
+  backend->async_has("k", [&](boost::system::error_code, bool v) {
     EXPECT_FALSE(inside);
     has.set_value(v);
   });
@@ -126,7 +126,7 @@ TEST_F(dynamodb_async, five_hundred_concurrent_coroutines) {
 TEST_F(dynamodb_async, sync_call_from_a_completion_handler_does_not_deadlock) {
   std::promise<std::string> message;
   // Completions are posted away from the backend's io thread, so blocking in one is safe.
-  backend->async_set("k", "v", [&](std::exception_ptr) {
+  backend->async_set("k", "v", [&](boost::system::error_code) {
     try {
       message.set_value(backend->get("k").value_or("absent"));
     } catch (const std::exception& e) {
@@ -140,7 +140,7 @@ TEST_F(dynamodb_async, sync_call_from_a_completion_handler_does_not_deadlock) {
 asio::awaitable<void> set_counting_closed(DynamoDBBackend& b, std::string key, int* closed) {
   try {
     co_await b.async_set(std::move(key), "v", asio::use_awaitable);
-  } catch (const Error& e) {
+  } catch (const boost::system::system_error& e) {
     EXPECT_EQ(e.code(), errc::closed) << e.what();
     ++*closed;
   }
@@ -181,14 +181,14 @@ TEST_F(dynamodb_async, close_fails_pending_and_later_operations) {
   for (auto& f : pending) {
     try {
       f.get();
-    } catch (const Error& e) {
+    } catch (const boost::system::system_error& e) {
       EXPECT_EQ(e.code(), errc::closed) << e.what();
     }
   }
   try {
     backend->async_get("k", asio::use_future).get();
     FAIL();
-  } catch (const Error& e) {
+  } catch (const boost::system::system_error& e) {
     EXPECT_EQ(e.code(), errc::closed);
   }
 }

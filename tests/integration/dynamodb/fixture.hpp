@@ -7,6 +7,8 @@
 
 #include <fast_cache/dynamodb_backend.hpp>
 
+#include "support/wait_for.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -55,7 +57,27 @@ inline DynamoDBOptions local_options(std::string table, std::string ns, std::str
   o.aws_access_key_id = "fake";
   o.aws_secret_access_key = "fake";
   o.endpoint_url = std::move(endpoint);
+  // These tests check behaviour, not budgets: a machine busy with the rest of the suite must not
+  // turn a slow answer into a failure. The budget tests set their own.
+  o.read_budget = o.write_budget = std::chrono::seconds(20);
   return o;
+}
+
+/// Whether `b.set(key, value)` succeeds within `limit`, retried as a caller would: how a test
+/// waits for a backend to recover by itself (the breaker's probe, a table made again).
+inline bool set_succeeds_within(Backend& b, const std::string& key, const std::string& value,
+                                std::chrono::milliseconds limit = std::chrono::seconds(20)) {
+  return testing::wait_for(
+      [&] {
+        try {
+          b.set(key, value);
+          return true;
+        } catch (const Error&) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+          return false;
+        }
+      },
+      limit);
 }
 
 /// Sends raw DynamoDB requests (signed, retried) outside any backend.
@@ -72,7 +94,9 @@ class raw_dynamodb {
     thread_.join();
   }
   std::string call(std::string op, std::string body) {
-    return boost::asio::co_spawn(ioc_, api_->call(std::move(op), std::move(body)), boost::asio::use_future).get();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    return boost::asio::co_spawn(ioc_, api_->call(std::move(op), std::move(body), deadline), boost::asio::use_future)
+        .get();
   }
 
  private:

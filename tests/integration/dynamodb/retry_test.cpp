@@ -6,7 +6,11 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
+#include <ctime>
+#include <iomanip>
 #include <mutex>
+#include <sstream>
 
 namespace fast_cache {
 namespace {
@@ -63,10 +67,10 @@ TEST(dynamodb_retry, throttling_gives_up_after_max_attempts) {
   try {
     b.set("k", "v");
     FAIL();
-  } catch (const DynamoDBError& e) {
+  } catch (const Error& e) {
     EXPECT_EQ(e.code(), errc::throttled);
-    EXPECT_EQ(e.error_type(), "ThrottlingException");
-    EXPECT_EQ(e.server_message(), "slow down");
+    EXPECT_EQ(e.diag().server_code, "ThrottlingException");
+    EXPECT_EQ(e.diag().server_message, "slow down");
     EXPECT_NE(std::string(e.what()).find("PutItem"), std::string::npos) << e.what();
   }
   EXPECT_EQ(s.calls, 3);
@@ -83,7 +87,7 @@ TEST(dynamodb_retry, client_errors_and_garbage_are_not_retried) {
     b.get("k");
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(e.code(), errc::invalid_argument);
+    EXPECT_EQ(e.code(), errc::rejected);
   }
   EXPECT_EQ(s.calls, 1);
   try {
@@ -139,6 +143,74 @@ TEST(dynamodb_retry, batch_leftovers_without_progress_end_in_throttled) {
   }
   EXPECT_EQ(s.calls, 3);
 }
+
+namespace clock_skew {
+
+// A server whose clock is an hour ahead of ours: it refuses signatures more than 5 minutes off
+// its own time, as AWS does, and says its time in Date.
+const auto server_offset = 1h;
+
+std::string http_date(std::chrono::system_clock::time_point t) {
+  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buf;
+}
+
+// The signing time of a request, from its X-Amz-Date header (yyyymmddThhmmssZ).
+std::chrono::system_clock::time_point signed_at(const std::string& head) {
+  std::string lower = head;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  const auto at = lower.find("x-amz-date:");
+  std::tm tm{};
+  std::istringstream(head.substr(at + 11, 18)) >> std::get_time(&tm, " %Y%m%dT%H%M%SZ");
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+struct skewed_server {
+  std::mutex mutex;
+  int refused = 0;
+  test::scripted_response operator()(const std::string& head, const std::string&) {
+    const auto server_now = std::chrono::system_clock::now() + server_offset;
+    if (std::chrono::abs(signed_at(head) - server_now) > 5min) {
+      std::lock_guard lock(mutex);
+      ++refused;
+      return {400, R"({"__type":"com.amazon.coral.service#InvalidSignatureException","message":"Signature expired"})",
+              "Date: " + http_date(server_now) + "\r\n"};
+    }
+    if (test::operation_of(head) == "DescribeTable") return test::active_cache_table();
+    return {200, "{}"};
+  }
+};
+
+TEST(dynamodb_retry, clock_skew_is_corrected_from_the_server_date) {
+  skewed_server skewed;
+  test::scripted_server server(std::ref(skewed));
+  DynamoDBBackend b(scripted_options(server));  // the table check learns the offset
+  EXPECT_EQ(b.get("k"), std::nullopt);          // a thread lane learns it too, on its first call
+  EXPECT_EQ(b.get("k"), std::nullopt);          // and keeps it
+  EXPECT_EQ(skewed.refused, 2) << "one refusal per client, then signed with the server's time";
+}
+
+TEST(dynamodb_retry, wrong_credentials_without_skew_are_not_retried) {
+  int calls = 0;
+  test::scripted_server server([&](const std::string&, const std::string&) -> test::scripted_response {
+    ++calls;
+    return {400, R"({"__type":"com.amazon.coral.service#InvalidSignatureException","message":"bad signature"})",
+            "Date: " + http_date(std::chrono::system_clock::now()) + "\r\n"};
+  });
+  try {
+    DynamoDBBackend b(scripted_options(server));
+    FAIL() << "a refused signature was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), errc::rejected);
+  }
+  EXPECT_EQ(calls, 1);
+}
+
+}  // namespace clock_skew
 
 }  // namespace
 }  // namespace fast_cache

@@ -124,7 +124,7 @@ TEST(CachedSyncFailOpen, BackendFailureReturnsTheFunctionsResult) {
   std::vector<std::string> reported;
   cache.init(std::make_shared<fast_cache::testing::failing_backend>(),
              {.on_error = [&reported](const fast_cache::cache_error& e) {
-               reported.push_back(std::string(e.operation) + " " + std::string(e.key) + ": " + std::string(e.message));
+               reported.push_back(std::string(e.operation) + " " + std::string(e.key) + ": " + e.diag.message);
              }});
   int calls = 0;
   auto f = cache.cached("f", [&calls](int x) { return x + ++calls; });

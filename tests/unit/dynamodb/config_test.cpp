@@ -11,10 +11,10 @@ errc error_of(auto&& f) {
   try {
     f();
   } catch (const Error& e) {
-    return e.code();
+    return static_cast<errc>(e.code().value());
   }
   ADD_FAILURE() << "no error";
-  return errc::server;
+  return errc::internal;
 }
 
 TEST(config, ini_sections_keys_and_nested_blocks) {

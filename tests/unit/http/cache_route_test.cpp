@@ -38,31 +38,36 @@ class fake_backend : public Backend {
   const std::string& namespace_name() const noexcept override { return ns_; }
 
  protected:
-  void do_async_get(std::string key, get_handler handler) override {
+  void do_async_get(std::string key, diagnostics* diag, get_handler handler) override {
+    std::optional<std::string> value;
+    boost::system::error_code ec;
     try {
-      post_completion(std::move(handler), std::exception_ptr{}, get(key));
+      value = get(key);
     } catch (...) {
-      post_completion(std::move(handler), std::current_exception(), std::optional<std::string>{});
+      ec = error_code_from(std::current_exception(), diag);
     }
+    post_completion(std::move(handler), ec, std::move(value));
   }
-  void do_async_set(std::string key, std::string value, expiry expire, done_handler handler) override {
+  void do_async_set(std::string key, std::string value, expiry expire, diagnostics* diag,
+                    done_handler handler) override {
+    boost::system::error_code ec;
     try {
       set(key, value, expire);
-      post_completion(std::move(handler), std::exception_ptr{});
     } catch (...) {
-      post_completion(std::move(handler), std::current_exception());
+      ec = error_code_from(std::current_exception(), diag);
     }
+    post_completion(std::move(handler), ec);
   }
-  void do_async_has(std::string key, has_handler handler) override {
-    post_completion(std::move(handler), std::exception_ptr{}, has(key));
+  void do_async_has(std::string key, diagnostics*, has_handler handler) override {
+    post_completion(std::move(handler), boost::system::error_code{}, has(key));
   }
-  void do_async_erase(std::string key, done_handler handler) override {
+  void do_async_erase(std::string key, diagnostics*, done_handler handler) override {
     erase(key);
-    post_completion(std::move(handler), std::exception_ptr{});
+    post_completion(std::move(handler), boost::system::error_code{});
   }
-  void do_async_clear(done_handler handler) override {
+  void do_async_clear(diagnostics*, done_handler handler) override {
     clear();
-    post_completion(std::move(handler), std::exception_ptr{});
+    post_completion(std::move(handler), boost::system::error_code{});
   }
 
  private:

@@ -1,14 +1,14 @@
 // The async API with futures, callbacks and coroutines; completions never run inline.
 #include <fast_cache/memory_backend.hpp>
 
-#include "expect_error.hpp"
-
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
+#include <boost/system/system_error.hpp>
 
 #include <future>
 #include <thread>
@@ -17,7 +17,6 @@ namespace fast_cache {
 namespace {
 
 using namespace std::chrono_literals;
-using test::expect_error;
 
 TEST(MemoryAsync, UseFuture) {
   InMemoryBackend cache;
@@ -38,21 +37,33 @@ TEST(MemoryAsync, UseFuture) {
   EXPECT_EQ(cache.size(), 0u);
 }
 
-TEST(MemoryAsync, FailuresArriveAsExceptions) {
+TEST(MemoryAsync, FailuresArriveAsErrorCodesWithDiagnostics) {
   InMemoryBackend cache;
-  auto bad = cache.async_get("", asio::use_future);
-  expect_error([&] { (void)bad.get(); }, errc::invalid_argument, "must not be empty");
+  diagnostics diag;
+  auto bad = cache.async_get("", diag, asio::use_future);
+  try {
+    (void)bad.get();
+    ADD_FAILURE() << "an empty key was accepted";
+  } catch (const boost::system::system_error& e) {
+    EXPECT_EQ(e.code(), errc::invalid_argument);
+  }
+  EXPECT_THAT(diag.message, ::testing::HasSubstr("must not be empty"));
   cache.close();
   auto closed = cache.async_set("k", "v", asio::use_future);
-  expect_error([&] { closed.get(); }, errc::closed, "closed");
+  try {
+    closed.get();
+    ADD_FAILURE() << "a closed backend accepted a write";
+  } catch (const boost::system::system_error& e) {
+    EXPECT_EQ(e.code(), errc::closed);
+  }
 }
 
 struct record_get {
   std::promise<std::optional<std::string>>* result;
   std::thread::id* ran_on;
-  void operator()(std::exception_ptr e, std::optional<std::string> value) const {
+  void operator()(boost::system::error_code e, std::optional<std::string> value) const {
     *ran_on = std::this_thread::get_id();
-    if (e) return result->set_exception(e);
+    if (e) return result->set_exception(std::make_exception_ptr(boost::system::system_error(e)));
     result->set_value(std::move(value));
   }
 };
@@ -69,8 +80,8 @@ TEST(MemoryAsync, CallbackRunsElsewhereNotInline) {
 
 struct count_done {
   int* calls;
-  std::exception_ptr* error;
-  void operator()(std::exception_ptr e) const {
+  boost::system::error_code* error;
+  void operator()(boost::system::error_code e) const {
     ++*calls;
     *error = e;
   }
@@ -80,13 +91,13 @@ TEST(MemoryAsync, CompletionWaitsForItsExecutor) {
   InMemoryBackend cache;
   asio::io_context io;
   int calls = 0;
-  std::exception_ptr error;
+  boost::system::error_code error;
   cache.async_set("k", "v", asio::bind_executor(io, count_done{&calls, &error}));
   EXPECT_EQ(calls, 0) << "the completion ran inside the initiating call";
   EXPECT_EQ(cache.get("k"), "v") << "the work itself is done at once";
   io.run();
   EXPECT_EQ(calls, 1);
-  EXPECT_EQ(error, nullptr);
+  EXPECT_FALSE(error);
 }
 
 asio::awaitable<void> round_trip(InMemoryBackend& cache, std::optional<std::string>& out, bool& had) {
@@ -110,7 +121,12 @@ TEST(MemoryAsync, UseAwaitable) {
   EXPECT_TRUE(had);
   EXPECT_EQ(out, "from a coroutine");
   EXPECT_FALSE(cache.has("k"));
-  expect_error([&] { failed.get(); }, errc::invalid_argument, "must not be empty");
+  try {
+    failed.get();
+    ADD_FAILURE() << "an empty key was accepted";
+  } catch (const boost::system::system_error& e) {
+    EXPECT_EQ(e.code(), errc::invalid_argument);
+  }
 }
 
 }  // namespace
