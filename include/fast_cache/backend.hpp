@@ -39,8 +39,8 @@ using has_handler = asio::any_completion_handler<has_signature>;
 using done_handler = asio::any_completion_handler<done_signature>;
 using get_many_handler = asio::any_completion_handler<get_many_signature>;
 
-/// Counters of one backend, for every caller. Remote backends count failures by kind and report
-/// their circuit breaker; the in-memory backend counts calls only.
+/// Counters of one backend, for every caller. Remote backends count their calls, failures by kind
+/// and their circuit breaker; the in-memory backend, which has no server to fail, reports zeros.
 struct backend_stats {
   std::uint64_t calls = 0;               ///< operations started, sync and async
   std::uint64_t errors = 0;              ///< operations that failed, whatever the kind (cancelled ones too)

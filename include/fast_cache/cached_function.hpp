@@ -95,21 +95,22 @@ class cached_function_impl<F, R, type_list<Args...>, false> {
     auto [flight, leader] = s.flights.join(key);
     s.cache->record_miss();  // after joining, so a counted miss is always part of a flight
     if (!leader) return flight->wait();
+    leadership<R> lead(s.flights, key, std::move(flight));
     std::optional<R> value;
     try {
       value.emplace(std::invoke(s.fn, args...));
     } catch (...) {
-      s.flights.leave(key);
-      flight->publish(std::nullopt, std::current_exception());
+      lead.end();  // first: a caller arriving now computes afresh rather than sharing the failure
+      lead.publish(std::nullopt, std::current_exception());
       throw;
     }
-    flight->publish(value, nullptr);
+    lead.publish(value, nullptr);
     try {
       backend->set(key, encode(*value), s.expire());
     } catch (...) {
       record_current_exception(*s.cache, "set", key);
     }
-    s.flights.leave(key);
+    lead.end();
     return std::move(*value);
   }
 
@@ -169,6 +170,9 @@ class cached_function_impl<F, R, type_list<Args...>, true> {
       std::optional<value_type> shared = co_await flight->async_wait(use_awaitable);
       co_return std::move(*shared);
     }
+    // Lives in the coroutine frame: if the frame is destroyed mid-way (its io_context gone), the
+    // waiters are failed and the key freed.
+    leadership<value_type> lead(s.flights, key, std::move(flight));
     std::optional<value_type> value;
     std::exception_ptr failure;
     try {
@@ -177,14 +181,14 @@ class cached_function_impl<F, R, type_list<Args...>, true> {
       failure = std::current_exception();
     }
     if (failure) {
-      s.flights.leave(key);
-      flight->publish(std::nullopt, failure);
+      lead.end();  // first: a caller arriving now computes afresh rather than sharing the failure
+      lead.publish(std::nullopt, failure);
       std::rethrow_exception(failure);
     }
-    flight->publish(value, nullptr);
+    lead.publish(value, nullptr);
     auto [write_error] = co_await backend->async_set(key, encode(*value), s.expire(), diag, as_tuple_awaitable);
     if (write_error) s.cache->record_error("set", key, write_error, diag);
-    s.flights.leave(key);
+    lead.end();
     co_return std::move(*value);
   }
 

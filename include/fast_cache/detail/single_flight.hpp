@@ -2,6 +2,7 @@
 #pragma once
 
 #include <fast_cache/completion.hpp>
+#include <fast_cache/error.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>
@@ -76,6 +77,45 @@ class flight {
   std::optional<T> value_;
   std::exception_ptr error_;
   std::vector<wait_handler> handlers_;
+};
+
+template <class T>
+class single_flight;
+
+/// The leader's hold on its flight. It publishes once and ends the flight once; destroyed
+/// before publishing (the leader's coroutine destroyed mid-way with its io_context, or an
+/// exception), it fails the waiters and frees the key, so no key is ever stuck.
+template <class T>
+class leadership {
+ public:
+  leadership(single_flight<T>& flights, std::string key, std::shared_ptr<flight<T>> f)
+      : flights_(&flights), key_(std::move(key)), flight_(std::move(f)) {}
+  leadership(const leadership&) = delete;
+  leadership& operator=(const leadership&) = delete;
+  ~leadership() {
+    if (!published_)
+      publish(std::nullopt,
+              std::make_exception_ptr(Error(errc::internal, "the call computing this value ended without a result")));
+    end();
+  }
+
+  void publish(std::optional<T> value, std::exception_ptr error) {
+    published_ = true;
+    flight_->publish(std::move(value), std::move(error));
+  }
+  /// Ends the flight: later callers go to the backend again.
+  void end() {
+    if (ended_) return;
+    ended_ = true;
+    flights_->leave(key_);
+  }
+
+ private:
+  single_flight<T>* flights_;
+  std::string key_;
+  std::shared_ptr<flight<T>> flight_;
+  bool published_ = false;
+  bool ended_ = false;
 };
 
 /// The flights of one cached function, by key.

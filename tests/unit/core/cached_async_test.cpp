@@ -189,3 +189,56 @@ TEST_F(CachedAsync, ExceptionReachesEveryWaiterAndNothingIsStored) {
 }
 
 }  // namespace
+
+namespace abandoned_leader {
+
+// A function that never finishes by itself: it waits on a timer that nobody fires.
+struct waits_forever {
+  std::atomic<int>* calls;
+  asio::awaitable<int> operator()(int x) const {
+    ++*calls;
+    asio::steady_timer never(co_await asio::this_coro::executor, asio::steady_timer::time_point::max());
+    co_await never.async_wait(asio::use_awaitable);
+    co_return x;
+  }
+};
+
+asio::awaitable<void> call_into(fast_cache::cached_function<waits_forever> f, int x, std::string* outcome) {
+  try {
+    *outcome = std::to_string(co_await f(x));
+  } catch (const std::exception& e) {
+    *outcome = std::string("error: ") + e.what();
+  }
+}
+
+// The leader's io_context is destroyed while it computes: its waiters on another io_context get
+// an error instead of waiting forever, and the key is free for the next caller.
+TEST(CachedAsyncAbandonedLeader, WaitersFailAndTheKeyIsFreed) {
+  fast_cache::Cache cache;
+  cache.init(std::make_shared<fast_cache::InMemoryBackend>());
+  std::atomic<int> calls{0};
+  auto f = cache.cached("forever", waits_forever{&calls});
+  std::string leader_outcome, waiter_outcome;
+  asio::io_context waiter_io;
+  {
+    asio::io_context leader_io;
+    asio::co_spawn(leader_io, call_into(f, 1, &leader_outcome), asio::detached);
+    leader_io.poll();  // the leader reads, misses, and suspends inside the function
+    ASSERT_EQ(calls.load(), 1);
+    asio::co_spawn(waiter_io, call_into(f, 1, &waiter_outcome), asio::detached);
+    waiter_io.poll();  // the waiter joins the leader's flight
+  }                    // the leader's frame goes with its io_context
+  waiter_io.restart();
+  waiter_io.run();
+  EXPECT_NE(waiter_outcome.find("error: "), std::string::npos) << waiter_outcome;
+  EXPECT_EQ(calls.load(), 1);
+
+  // Not stuck: the next caller leads a new flight.
+  asio::io_context next_io;
+  std::string next_outcome;
+  asio::co_spawn(next_io, call_into(f, 1, &next_outcome), asio::detached);
+  next_io.poll();
+  EXPECT_EQ(calls.load(), 2);
+}
+
+}  // namespace abandoned_leader
