@@ -72,9 +72,6 @@ class Error : public std::system_error {
 /// its code, anything else errc::internal.
 boost::system::error_code error_code_from(const std::exception_ptr& failure, diagnostics* diag) noexcept;
 
-/// Throws Error(ec, diag) unless ec is success: how a sync call reports an async-style result.
-void throw_if_error(const boost::system::error_code& ec, const diagnostics& diag);
-
 }  // namespace fast_cache
 
 template <>

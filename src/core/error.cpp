@@ -88,8 +88,4 @@ boost::system::error_code error_code_from(const std::exception_ptr& failure, dia
   }
 }
 
-void throw_if_error(const boost::system::error_code& ec, const diagnostics& diag) {
-  if (ec) throw Error(ec, diag);
-}
-
 }  // namespace fast_cache
