@@ -7,12 +7,15 @@
 
 #include <atomic>
 #include <climits>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace fast_cache {
 
@@ -32,15 +35,20 @@ struct CacheOptions {
   expiry default_expire;
   /// Told about every backend failure cached() absorbed; silent when empty.
   error_hook on_error;
+  /// Async cached routes answer before their store completes; at most this many such stores are
+  /// in flight at once, beyond which a route waits for its own store (nothing is dropped).
+  std::size_t max_background_stores = 256;
 };
 
 /// Counters of one Cache, for every cached() function and cached route bound to it.
 struct cache_stats {
   std::uint64_t hits = 0;
   std::uint64_t misses = 0;
-  std::uint64_t errors = 0;       ///< absorbed failures of every kind
-  std::uint64_t timeouts = 0;     ///< of which errc::timeout: a call ran out of its budget
-  std::uint64_t unavailable = 0;  ///< of which errc::unavailable: unreachable, or the breaker open
+  std::uint64_t errors = 0;                       ///< absorbed failures of every kind
+  std::uint64_t timeouts = 0;                     ///< of which errc::timeout: a call ran out of its budget
+  std::uint64_t unavailable = 0;                  ///< of which errc::unavailable: unreachable, or the breaker open
+  std::uint64_t background_stores = 0;            ///< stores run after their response was sent
+  std::uint64_t background_stores_in_flight = 0;  ///< of which still running
 };
 
 template <class F>
@@ -48,6 +56,8 @@ class cached_function;
 namespace detail {
 template <class F>
 struct cached_options_of;
+class cache_session;
+class background_slot;
 }  // namespace detail
 
 /// Options of one cached function; `key_builder` takes the function's own parameters.
@@ -93,7 +103,9 @@ class Cache {
   [[nodiscard]] expiry default_expire() const noexcept;
 
   /// Closes the backend and forgets it (the seed's shutdown); cached() functions keep working
-  /// uncached.
+  /// uncached. Background stores still in flight are waited for first, up to 5 s (each is bounded
+  /// by the backend's write budget); call it where they can finish, not on a thread their
+  /// io_context needs (the Beast app calls it after its io_context has run dry).
   void close();
 
   [[nodiscard]] cache_stats stats() const noexcept;
@@ -108,13 +120,17 @@ class Cache {
     return cached(std::move(name), {}, std::move(fn));
   }
 
-  // Used by cached_function.
+ private:
+  friend class detail::cache_session;
+  friend class detail::background_slot;
   void record_hit() noexcept { hits_.fetch_add(1, std::memory_order_relaxed); }
   void record_miss() noexcept { misses_.fetch_add(1, std::memory_order_relaxed); }
   void record_error(std::string_view operation, std::string_view key, const boost::system::error_code& code,
                     const diagnostics& diag) noexcept;
+  bool begin_background_store(const std::string& key, const std::string& bytes);
+  void end_background_store(const std::string& key) noexcept;
+  std::optional<std::string> pending_store(const std::string& key) const;
 
- private:
   // Read on every cached() call, so kept lock-free; the hook is read only on failures.
   static constexpr std::int64_t no_default_expire = INT64_MIN;
   std::atomic<std::shared_ptr<Backend>> backend_;
@@ -126,6 +142,12 @@ class Cache {
   std::atomic<std::uint64_t> errors_{0};
   std::atomic<std::uint64_t> timeouts_{0};
   std::atomic<std::uint64_t> unavailable_{0};
+  std::atomic<std::size_t> max_background_stores_{256};
+  std::atomic<std::uint64_t> background_stores_{0};
+  std::atomic<std::uint64_t> background_in_flight_{0};
+  // The bytes of background stores in flight, by key; read only when background_in_flight_ != 0.
+  mutable std::mutex pending_mutex_;
+  std::unordered_map<std::string, std::string> pending_;
 };
 
 /// The global cache, as `from fast_cache import cache` in the seed.

@@ -3,11 +3,11 @@
 
 #include <fast_cache/cache.hpp>
 #include <fast_cache/codec.hpp>
+#include <fast_cache/detail/cache_session.hpp>
 #include <fast_cache/detail/callable_traits.hpp>
 #include <fast_cache/detail/single_flight.hpp>
 #include <fast_cache/key.hpp>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -27,9 +27,6 @@ struct skip_cache_t {
 inline constexpr skip_cache_t skip_cache{};
 
 namespace detail {
-
-/// Counts the exception being handled as an absorbed failure of `operation` on `key`.
-void record_current_exception(Cache& cache, std::string_view operation, std::string_view key) noexcept;
 
 template <class F, class ArgList>
 struct cached_options_from_list;
@@ -57,12 +54,12 @@ struct cached_state {
 
   // A stored value, or nullopt when absent or undecodable (a decode failure is absorbed like any
   // backend failure: the function runs and overwrites the entry).
-  std::optional<T> decode_stored(const std::string& key, std::optional<std::string> stored) const {
+  static std::optional<T> decode_stored(cache_session& session, std::optional<std::string> stored) {
     if (!stored) return std::nullopt;
     try {
       return decode<T>(*stored);
-    } catch (...) {
-      record_current_exception(*cache, "decode", key);
+    } catch (const std::exception& e) {
+      session.undecodable(e.what());
       return std::nullopt;
     }
   }
@@ -87,15 +84,15 @@ class cached_function_impl<F, R, type_list<Args...>, false> {
     state& s = *state_;
     const std::shared_ptr<Backend> backend = s.cache->backend();
     if (!backend) return std::invoke(s.fn, args...);
-    std::string key = s.key(args...);
-    if (std::optional<R> hit = read(s, *backend, key)) {
-      s.cache->record_hit();
+    cache_session session(*s.cache, backend, s.key(args...));
+    if (std::optional<R> hit = s.decode_stored(session, read(session))) {
+      session.hit();
       return std::move(*hit);
     }
-    auto [flight, leader] = s.flights.join(key);
-    s.cache->record_miss();  // after joining, so a counted miss is always part of a flight
+    auto [flight, leader] = s.flights.join(session.key());
+    session.miss();  // after joining, so a counted miss is always part of a flight
     if (!leader) return flight->wait();
-    leadership<R> lead(s.flights, key, std::move(flight));
+    leadership<R> lead(s.flights, session.key(), std::move(flight));
     std::optional<R> value;
     try {
       value.emplace(std::invoke(s.fn, args...));
@@ -105,11 +102,7 @@ class cached_function_impl<F, R, type_list<Args...>, false> {
       throw;
     }
     lead.publish(value, nullptr);
-    try {
-      backend->set(key, encode(*value), s.expire());
-    } catch (...) {
-      record_current_exception(*s.cache, "set", key);
-    }
+    store(session, encode(*value), s.expire());
     lead.end();
     return std::move(*value);
   }
@@ -121,17 +114,6 @@ class cached_function_impl<F, R, type_list<Args...>, false> {
 
  private:
   using state = cached_state<F, R, Args...>;
-
-  static std::optional<R> read(const state& s, Backend& backend, const std::string& key) {
-    std::optional<std::string> stored;
-    try {
-      stored = backend.get(key);
-    } catch (...) {
-      record_current_exception(*s.cache, "get", key);
-      return std::nullopt;
-    }
-    return s.decode_stored(key, std::move(stored));
-  }
 
   std::shared_ptr<state> state_;
 };
@@ -154,25 +136,21 @@ class cached_function_impl<F, R, type_list<Args...>, true> {
     state& s = *keep_alive;
     const std::shared_ptr<Backend> backend = s.cache->backend();
     if (!backend) co_return co_await std::invoke(s.fn, args...);
-    const std::string key = s.key(args...);
-
-    diagnostics diag;
-    auto [read_error, stored] = co_await backend->async_get(key, diag, as_tuple_awaitable);
-    if (read_error) {
-      s.cache->record_error("get", key, read_error, diag);
-    } else if (std::optional<value_type> hit = s.decode_stored(key, std::move(stored))) {
-      s.cache->record_hit();
+    cache_session session(*s.cache, backend, s.key(args...));
+    std::optional<std::string> stored = co_await async_read<executor_type>(session);
+    if (std::optional<value_type> hit = s.decode_stored(session, std::move(stored))) {
+      session.hit();
       co_return std::move(*hit);
     }
-    auto [flight, leader] = s.flights.join(key);
-    s.cache->record_miss();  // after joining, so a counted miss is always part of a flight
+    auto [flight, leader] = s.flights.join(session.key());
+    session.miss();  // after joining, so a counted miss is always part of a flight
     if (!leader) {
       std::optional<value_type> shared = co_await flight->async_wait(use_awaitable);
       co_return std::move(*shared);
     }
     // Lives in the coroutine frame: if the frame is destroyed mid-way (its io_context gone), the
     // waiters are failed and the key freed.
-    leadership<value_type> lead(s.flights, key, std::move(flight));
+    leadership<value_type> lead(s.flights, session.key(), std::move(flight));
     std::optional<value_type> value;
     std::exception_ptr failure;
     try {
@@ -186,8 +164,7 @@ class cached_function_impl<F, R, type_list<Args...>, true> {
       std::rethrow_exception(failure);
     }
     lead.publish(value, nullptr);
-    auto [write_error] = co_await backend->async_set(key, encode(*value), s.expire(), diag, as_tuple_awaitable);
-    if (write_error) s.cache->record_error("set", key, write_error, diag);
+    co_await async_store<executor_type>(session, encode(*value), s.expire());
     lead.end();
     co_return std::move(*value);
   }
@@ -203,7 +180,6 @@ class cached_function_impl<F, R, type_list<Args...>, true> {
  private:
   using state = cached_state<F, value_type, Args...>;
   static constexpr boost::asio::use_awaitable_t<executor_type> use_awaitable{};
-  static constexpr auto as_tuple_awaitable = boost::asio::as_tuple(use_awaitable);
 
   std::shared_ptr<state> state_;
 };

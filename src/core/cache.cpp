@@ -1,6 +1,10 @@
 #include <fast_cache/cache.hpp>
 
+#include <fast_cache/detail/cache_session.hpp>
+
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 
 namespace fast_cache {
 
@@ -10,6 +14,7 @@ void Cache::init(std::shared_ptr<Backend> backend, CacheOptions options) {
   if (!backend) throw std::invalid_argument("Cache::init: backend must not be null");
   default_expire_ms_.store(options.default_expire ? options.default_expire->count() : no_default_expire,
                            std::memory_order_relaxed);
+  max_background_stores_.store(options.max_background_stores, std::memory_order_relaxed);
   {
     std::lock_guard lock(hook_mutex_);
     on_error_ = options.on_error ? std::make_shared<const error_hook>(std::move(options.on_error)) : nullptr;
@@ -30,13 +35,48 @@ expiry Cache::default_expire() const noexcept {
 }
 
 void Cache::close() {
+  // Stores that started before close() end within their write budget; a bounded wait keeps a
+  // close() made where they cannot run (their own io thread) from hanging.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (background_in_flight_.load(std::memory_order_acquire) != 0 && std::chrono::steady_clock::now() < give_up)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   if (auto backend = backend_.exchange(nullptr, std::memory_order_acq_rel)) backend->close();
 }
 
+bool Cache::begin_background_store(const std::string& key, const std::string& bytes) {
+  const std::lock_guard lock(pending_mutex_);
+  if (background_in_flight_.load(std::memory_order_relaxed) >= max_background_stores_.load(std::memory_order_relaxed))
+    return false;
+  // Another store of the same key may be in flight: the newer bytes are what a read should see.
+  pending_.insert_or_assign(key, bytes);
+  background_in_flight_.fetch_add(1, std::memory_order_release);
+  background_stores_.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+void Cache::end_background_store(const std::string& key) noexcept {
+  const std::lock_guard lock(pending_mutex_);
+  pending_.erase(key);  // an older store ending early forgets newer bytes: only a miss, never stale
+  background_in_flight_.fetch_sub(1, std::memory_order_release);
+}
+
+std::optional<std::string> Cache::pending_store(const std::string& key) const {
+  // Most reads happen with no store in flight: they skip the lock.
+  if (background_in_flight_.load(std::memory_order_acquire) == 0) return std::nullopt;
+  const std::lock_guard lock(pending_mutex_);
+  const auto it = pending_.find(key);
+  if (it == pending_.end()) return std::nullopt;
+  return it->second;
+}
+
 cache_stats Cache::stats() const noexcept {
-  return {hits_.load(std::memory_order_relaxed), misses_.load(std::memory_order_relaxed),
-          errors_.load(std::memory_order_relaxed), timeouts_.load(std::memory_order_relaxed),
-          unavailable_.load(std::memory_order_relaxed)};
+  return {hits_.load(std::memory_order_relaxed),
+          misses_.load(std::memory_order_relaxed),
+          errors_.load(std::memory_order_relaxed),
+          timeouts_.load(std::memory_order_relaxed),
+          unavailable_.load(std::memory_order_relaxed),
+          background_stores_.load(std::memory_order_relaxed),
+          background_in_flight_.load(std::memory_order_relaxed)};
 }
 
 void Cache::record_error(std::string_view operation, std::string_view key, const boost::system::error_code& code,
@@ -61,11 +101,56 @@ void Cache::record_error(std::string_view operation, std::string_view key, const
 
 namespace detail {
 
-void record_current_exception(Cache& cache, std::string_view operation, std::string_view key) noexcept {
-  diagnostics diag;
-  const auto code = error_code_from(std::current_exception(), &diag);
-  cache.record_error(operation, key, code, diag);
+cache_session::cache_session(Cache& cache, std::shared_ptr<Backend> backend, std::string key)
+    : cache_(&cache), backend_(std::move(backend)), key_(std::move(key)) {}
+
+std::optional<std::string> cache_session::read_finished(const boost::system::error_code& ec,
+                                                        std::optional<std::string> stored) {
+  if (!ec) return stored;
+  cache_->record_error("get", key_, ec, diag_);
+  return std::nullopt;
 }
+
+void cache_session::undecodable(std::string_view why) {
+  const diagnostics diag{"stored value under \"" + key_ + "\" cannot be decoded: " + std::string(why)};
+  cache_->record_error("decode", key_, errc::decode_failed, diag);
+}
+
+void cache_session::hit() noexcept { cache_->record_hit(); }
+void cache_session::miss() noexcept { cache_->record_miss(); }
+
+void cache_session::store_finished(const boost::system::error_code& ec) {
+  if (ec) cache_->record_error("set", key_, ec, diag_);
+}
+
+std::optional<std::string> read(cache_session& s) {
+  if (auto pending = s.pending_store()) return pending;
+  try {
+    return s.read_finished({}, s.backend().get(s.key()));
+  } catch (...) {
+    const auto ec = error_code_from(std::current_exception(), &s.diag());
+    return s.read_finished(ec, std::nullopt);
+  }
+}
+
+void store(cache_session& s, std::string bytes, expiry expire) {
+  boost::system::error_code ec;
+  try {
+    s.backend().set(s.key(), bytes, expire);
+  } catch (...) {
+    ec = error_code_from(std::current_exception(), &s.diag());
+  }
+  s.store_finished(ec);
+}
+
+background_slot::background_slot(Cache& cache, const std::string& key, const std::string& bytes)
+    : cache_(cache.begin_background_store(key, bytes) ? &cache : nullptr), key_(cache_ ? key : std::string()) {}
+
+background_slot::~background_slot() {
+  if (cache_) cache_->end_background_store(key_);
+}
+
+std::optional<std::string> cache_session::pending_store() const { return cache_->pending_store(key_); }
 
 }  // namespace detail
 }  // namespace fast_cache

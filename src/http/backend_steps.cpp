@@ -2,12 +2,12 @@
 
 namespace fast_cache::http {
 
-std::optional<entry> live_entry(Cache& cache, const std::string& key, std::optional<std::string> stored,
+std::optional<entry> live_entry(detail::cache_session& session, std::optional<std::string> stored,
                                 clock::time_point now) {
   if (!stored) return std::nullopt;
   std::optional<entry> e = decode_entry(std::move(*stored));
   if (!e) {
-    cache.record_error("decode", key, errc::decode_failed, diagnostics{"not a cached HTTP response"});
+    session.undecodable("not a cached HTTP response");
     return std::nullopt;
   }
   if (is_expired(*e, now)) return std::nullopt;

@@ -86,17 +86,6 @@ std::vector<fh::header_field> replayable_headers(const httplib::Response& res) {
   return out;
 }
 
-// The live entry stored under key, or nullopt; a failing backend counts as a miss.
-std::optional<fh::entry> read_entry(Cache& cache, Backend& backend, const std::string& key, fh::clock::time_point now) {
-  std::optional<std::string> stored;
-  try {
-    stored = backend.get(key);
-  } catch (...) {
-    detail::record_current_exception(cache, "get", key);
-  }
-  return fh::live_entry(cache, key, std::move(stored), now);
-}
-
 }  // namespace
 
 cached_route::cached_route(route_options options, httplib::Server::Handler inner, Cache& cache)
@@ -109,32 +98,35 @@ void cached_route::operator()(const httplib::Request& req, httplib::Response& re
   const fh::request_view view = parts.view(req);
   const fh::cache_plan plan = s.policy.plan(view);
   const std::shared_ptr<Backend> backend = plan.may_store() ? cache.backend() : nullptr;
+  if (!backend) {
+    s.inner(req, res);
+    set_cache_headers(res, s.policy.miss(status_of(res), nullptr, view, fh::clock::now()), {});
+    return;
+  }
 
-  if (backend && plan.action == fh::cache_action::lookup) {
+  fast_cache::detail::cache_session session(cache, backend, plan.key);
+  if (plan.action == fh::cache_action::lookup) {
+    std::optional<std::string> stored = fast_cache::detail::read(session);
     const auto now = fh::clock::now();
-    if (std::optional<fh::entry> e = read_entry(cache, *backend, plan.key, now)) {
-      cache.record_hit();
+    if (std::optional<fh::entry> e = fh::live_entry(session, std::move(stored), now)) {
+      session.hit();
       serve_entry(res, *e, s.policy.hit(*e, view, now));
       return;
     }
   }
-  if (backend) cache.record_miss();
+  session.miss();
 
   s.inner(req, res);
   const auto now = fh::clock::now();
   const unsigned status = status_of(res);
   // A streamed body is produced while sending, after this returns: there is nothing to store.
   const bool streamed = static_cast<bool>(res.content_provider_);
-  if (!backend || streamed || !s.policy.storable(status, header_finder{&res.headers})) {
+  if (streamed || !s.policy.storable(status, header_finder{&res.headers})) {
     set_cache_headers(res, s.policy.miss(status, nullptr, view, now), {});
     return;
   }
   fh::entry_to_store store = fh::prepare_store(s.policy, cache, status, replayable_headers(res), res.body, now);
-  try {
-    backend->set(plan.key, store.bytes, store.backend_expire);
-  } catch (...) {
-    detail::record_current_exception(cache, "set", plan.key);
-  }
+  fast_cache::detail::store(session, std::move(store.bytes), store.backend_expire);
   set_cache_headers(res, s.policy.miss(status, &store.stored, view, now), store.stored.etag);
 }
 

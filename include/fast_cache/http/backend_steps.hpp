@@ -3,6 +3,7 @@
 #pragma once
 
 #include <fast_cache/cache.hpp>
+#include <fast_cache/detail/cache_session.hpp>
 #include <fast_cache/http/entry.hpp>
 #include <fast_cache/http/route_cache.hpp>
 
@@ -12,10 +13,10 @@
 
 namespace fast_cache::http {
 
-/// The entry to serve from what the backend returned for key: nullopt when nothing was stored,
-/// the entry has expired, or the bytes are not an entry (reported to cache as a "decode" failure,
-/// and then treated as a miss whose fresh response overwrites them).
-[[nodiscard]] std::optional<entry> live_entry(Cache& cache, const std::string& key, std::optional<std::string> stored,
+/// The entry to serve from what the backend returned for the session's key: nullopt when nothing
+/// was stored, the entry has expired, or the bytes are not an entry (reported as a "decode"
+/// failure, and then treated as a miss whose fresh response overwrites them).
+[[nodiscard]] std::optional<entry> live_entry(detail::cache_session& session, std::optional<std::string> stored,
                                               clock::time_point now);
 
 /// A fresh response ready to be stored: the entry (its ETag and expiry go into the served

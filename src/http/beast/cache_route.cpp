@@ -1,7 +1,7 @@
 #include <fast_cache/beast/cache_route.hpp>
 #include <fast_cache/http/backend_steps.hpp>
 
-#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <optional>
@@ -68,30 +68,40 @@ asio::awaitable<response> cached_route::operator()(const request& req) const {
   const fh::request_view view = req.view();
   const fh::cache_plan plan = s.policy.plan(view);
   const std::shared_ptr<Backend> backend = plan.may_store() ? cache.backend() : nullptr;
+  if (!backend) {
+    response res = co_await s.inner(req);
+    set_cache_headers(res, s.policy.miss(res.result_int(), nullptr, view, fh::clock::now()), {});
+    co_return res;
+  }
 
-  diagnostics diag;
-  if (backend && plan.action == fh::cache_action::lookup) {
-    auto [read_error, stored] = co_await backend->async_get(plan.key, diag, asio::as_tuple(asio::use_awaitable));
-    if (read_error) cache.record_error("get", plan.key, read_error, diag);
+  fast_cache::detail::cache_session session(cache, backend, plan.key);
+  if (plan.action == fh::cache_action::lookup) {
+    std::optional<std::string> stored = co_await fast_cache::detail::async_read<asio::any_io_executor>(session);
     const auto now = fh::clock::now();
-    if (std::optional<fh::entry> e = fh::live_entry(cache, plan.key, std::move(stored), now)) {
-      cache.record_hit();
+    if (std::optional<fh::entry> e = fh::live_entry(session, std::move(stored), now)) {
+      session.hit();
       co_return from_entry(*e, s.policy.hit(*e, view, now), req.msg().version());
     }
   }
-  if (backend) cache.record_miss();
+  session.miss();
 
   response res = co_await s.inner(req);
   const auto now = fh::clock::now();
-  if (!backend || !s.policy.storable(res.result_int(), response_header_finder{&res})) {
+  if (!s.policy.storable(res.result_int(), response_header_finder{&res})) {
     set_cache_headers(res, s.policy.miss(res.result_int(), nullptr, view, now), {});
     co_return res;
   }
   fh::entry_to_store store =
       fh::prepare_store(s.policy, cache, res.result_int(), replayable_headers(res), res.body(), now);
-  auto [write_error] = co_await backend->async_set(plan.key, std::move(store.bytes), store.backend_expire, diag,
-                                                   asio::as_tuple(asio::use_awaitable));
-  if (write_error) cache.record_error("set", plan.key, write_error, diag);
+  // The response need not wait for its store: it goes in the background unless the Cache already
+  // has its maximum of stores in flight.
+  if (fast_cache::detail::background_slot slot(cache, plan.key, store.bytes); slot) {
+    const auto ex = co_await asio::this_coro::executor;
+    fast_cache::detail::spawn_store(session, std::move(store.bytes), store.backend_expire, ex, std::move(slot));
+  } else {
+    co_await fast_cache::detail::async_store<asio::any_io_executor>(session, std::move(store.bytes),
+                                                                    store.backend_expire);
+  }
   set_cache_headers(res, s.policy.miss(res.result_int(), &store.stored, view, now), store.stored.etag);
   co_return res;
 }
