@@ -6,16 +6,19 @@
 
 #include "core/backend_counters.hpp"
 #include "core/circuit_breaker.hpp"
+#include "core/forward_cancellation.hpp"
 
 #include <fast_cache/completion.hpp>
 #include <fast_cache/dynamodb_backend.hpp>
 
 #include <boost/asio/any_completion_executor.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
@@ -313,25 +316,25 @@ void settle(DynamoDBBackend::state& s, const detail::circuit_breaker::ticket& ti
 }
 
 // Completes an async call: its outcome as an error code (the diagnosis into diag), counted.
-// Exposes the caller's cancellation slot, so co_spawn wires the caller's cancellation into the
-// operation's coroutine.
+// `signal`, when the caller can cancel: its slot holds a forwarder to the operation's coroutine,
+// which must go before the caller's handler runs.
 template <class Handler>
 class deliver_base {
  public:
-  using cancellation_slot_type = asio::associated_cancellation_slot_t<Handler>;
-
-  deliver_base(Handler handler, diagnostics* diag, state_ptr state, detail::circuit_breaker::ticket ticket)
-      : handler_(std::move(handler)), diag_(diag), state_(std::move(state)), ticket_(ticket) {}
-
-  cancellation_slot_type get_cancellation_slot() const noexcept {
-    return asio::get_associated_cancellation_slot(handler_);
-  }
+  deliver_base(Handler handler, diagnostics* diag, state_ptr state, detail::circuit_breaker::ticket ticket,
+               std::shared_ptr<asio::cancellation_signal> signal)
+      : handler_(std::move(handler)),
+        diag_(diag),
+        state_(std::move(state)),
+        ticket_(ticket),
+        signal_(std::move(signal)) {}
 
  protected:
   template <class... Result>
   void complete(const std::exception_ptr& e, Result&&... result) {
     const auto ec = error_code_from(e, diag_);
     settle(*state_, ticket_, ec);
+    if (signal_) asio::get_associated_cancellation_slot(handler_).clear();
     post_completion(std::move(handler_), ec, std::forward<Result>(result)...);
   }
 
@@ -340,6 +343,8 @@ class deliver_base {
   diagnostics* diag_;
   state_ptr state_;
   detail::circuit_breaker::ticket ticket_;
+  // Outlives the call: co_spawn's cancellation state lives in the signal's slot until it returns.
+  std::shared_ptr<asio::cancellation_signal> signal_;
 };
 
 template <class Handler, class T>
@@ -367,6 +372,31 @@ asio::io_context* io_context_in(const Executor& ex) {
 asio::io_context* io_context_of(const asio::any_completion_executor& ex) {
   if (const auto* any = ex.target<asio::any_io_executor>()) return io_context_in(*any);
   return io_context_in(ex);
+}
+
+// An operation that reports cancellation as operation_aborted from the step it cancels, never by
+// a throw at its next co_await: in Asio 1.81, co_spawn's own steps around the operation would
+// let such a throw escape from io_context::run(). The steps below op (the HTTP client, the retry
+// sleep) turn operation_aborted into an Error.
+template <class T>
+asio::awaitable<T> cancellable(asio::awaitable<T> op) {
+  co_await asio::this_coro::throw_if_cancelled(false);
+  co_return co_await std::move(op);
+}
+
+// Runs op on ex and completes handler with its outcome; the caller's cancellation reaches op.
+template <class Executor, class Handler, class T>
+void spawn_op(const Executor& ex, asio::awaitable<T> op, Handler handler, diagnostics* diag, const state_ptr& s,
+              detail::circuit_breaker::ticket ticket) {
+  auto signal = detail::forward_cancellation(asio::get_associated_cancellation_slot(handler), ex);
+  if (!signal) {
+    asio::co_spawn(ex, std::move(op), deliver<Handler, T>(std::move(handler), diag, s, ticket, nullptr));
+    return;
+  }
+  auto op_slot = signal->slot();
+  asio::co_spawn(ex, cancellable(std::move(op)),
+                 asio::bind_cancellation_slot(
+                     op_slot, deliver<Handler, T>(std::move(handler), diag, s, ticket, std::move(signal))));
 }
 
 template <class Handler, class T>
@@ -397,12 +427,12 @@ void launch(const state_ptr& s, budget b, Handler handler, diagnostics* diag,
     auto lane = s->lanes->for_context(*caller);
     const auto strand = lane->strand;
     client* api = &*lane->api;
-    asio::co_spawn(strand, make_op(session{s, api, std::move(lane), deadline}, std::forward<Args>(args)...),
-                   deliver<Handler, T>(std::move(handler), diag, s, a.ticket));
+    spawn_op(strand, make_op(session{s, api, std::move(lane), deadline}, std::forward<Args>(args)...),
+             std::move(handler), diag, s, a.ticket);
     return;
   }
-  asio::co_spawn(s->ioc, make_op(session{s, &*s->api, nullptr, deadline}, std::forward<Args>(args)...),
-                 deliver<Handler, T>(std::move(handler), diag, s, a.ticket));
+  spawn_op(s->ioc.get_executor(), make_op(session{s, &*s->api, nullptr, deadline}, std::forward<Args>(args)...),
+           std::move(handler), diag, s, a.ticket);
 }
 
 void check_not_io_thread(const state_ptr& s) {

@@ -2,6 +2,7 @@
 // caller's handler on the caller's executor.
 #include "net/http_client.hpp"
 
+#include "core/forward_cancellation.hpp"
 #include "net/client_state.hpp"
 
 #include <boost/asio/append.hpp>
@@ -23,20 +24,6 @@ namespace {
 namespace asio = boost::asio;
 using boost::system::error_code;
 using handler_type = asio::any_completion_handler<http_client::signature>;
-
-// Carries a caller's cancellation onto the client's strand, where the request runs.
-struct forward_cancellation {
-  forward_cancellation(strand_type s, std::shared_ptr<asio::cancellation_signal> sig)
-      : strand(std::move(s)), signal(std::move(sig)) {}
-  strand_type strand;
-  std::shared_ptr<asio::cancellation_signal> signal;
-  void operator()(asio::cancellation_type type) const { asio::dispatch(strand, emit{signal, type}); }
-  struct emit {
-    std::shared_ptr<asio::cancellation_signal> signal;
-    asio::cancellation_type type;
-    void operator()() const { signal->emit(type); }
-  };
-};
 
 // A named coroutine with by-value parameters: a capturing lambda here would be destroyed twice
 // by g++ 12 (PR 100611). `signal` (when the caller can cancel) is kept alive for the coroutine.
@@ -74,13 +61,11 @@ http_client::~http_client() { close(); }
 void http_client::close() { state_->close(); }
 
 void http_client::start(http_request req, handler_type handler) {
-  auto slot = asio::get_associated_cancellation_slot(handler);
-  if (!slot.is_connected()) {
+  auto signal = detail::forward_cancellation(asio::get_associated_cancellation_slot(handler), state_->strand());
+  if (!signal) {
     asio::co_spawn(state_->strand(), run_request(state_, std::move(req), std::move(handler), nullptr), asio::detached);
     return;
   }
-  auto signal = std::make_shared<asio::cancellation_signal>();
-  slot.emplace<forward_cancellation>(state_->strand(), signal);
   auto request_slot = signal->slot();
   asio::co_spawn(state_->strand(), run_request(state_, std::move(req), std::move(handler), std::move(signal)),
                  asio::bind_cancellation_slot(request_slot, asio::detached));
