@@ -4,8 +4,8 @@ the JSON record and the chart's data.
 
     report.py RESULTS_DIR COMMAND MACHINE OUT.json CHART_DATA_DIR
 
-RESULTS_DIR holds memory.json (Google Benchmark's JSON), stampede.json, dynamodb.json and
-http.json. Exits 0 whether targets pass or not: a FAIL is a finding, not a broken run.
+RESULTS_DIR holds memory.json (Google Benchmark's JSON), stampede.json, dynamodb.json,
+http.json and outage.json. Exits 0 whether targets pass or not: a FAIL is a finding, not a broken run.
 """
 import datetime
 import json
@@ -106,6 +106,26 @@ def http_section(h, targets, lines, reports):
                         "measured": of_wrk, "unit": "%"})
 
 
+# DynamoDB's default budgets (DynamoDBOptions): a miss may cost one read and one write budget.
+READ_BUDGET_MS, WRITE_BUDGET_MS = 200, 400
+
+
+def outage_section(o, targets, lines):
+    lines.append(f"Outage: a cached route's misses with DynamoDB Local sick ({o['requests']} requests a phase; ms)")
+    lines.append(f"  {'backend':20} {'cached p50':>10} {'cached p99':>10} {'/plain p50':>10} {'added p50':>9}")
+    for name, r in o["results"].items():
+        added = r["cached"]["p50_ms"] - r["plain"]["p50_ms"]
+        lines.append(f"  {name:20} {r['cached']['p50_ms']:10.3f} {r['cached']['p99_ms']:10.3f} "
+                     f"{r['plain']['p50_ms']:10.3f} {added:9.3f}")
+        if name == "hung":
+            targets.add("outage hung: cached p99 (read + write budget)", r["cached"]["p99_ms"],
+                        READ_BUDGET_MS + WRITE_BUDGET_MS, at_least=False, unit=" ms")
+        elif name == "dead":
+            targets.add("outage dead, no breaker: added p50", added, 5.0, at_least=False, unit=" ms")
+        else:
+            targets.add(f"outage {name}: added p50", added, 1.0, at_least=False, unit=" ms")
+
+
 def stampede_section(s, targets, lines):
     trials = s["trials"]
     worst_runs = max(t["runs"] for t in trials)
@@ -145,6 +165,7 @@ def main():
     results, command, machine, out, chart_dir = pathlib.Path(sys.argv[1]), *sys.argv[2:6]
     memory, stampede = load(results, "memory.json"), load(results, "stampede.json")
     dynamodb, http = load(results, "dynamodb.json"), load(results, "http.json")
+    outage = load(results, "outage.json")
     targets, lines, reports = Targets(), [], []
     rates = memory_rates(memory)
     memory_section(rates, targets, lines)
@@ -152,6 +173,8 @@ def main():
     dynamodb_section(dynamodb["results"], targets, lines, reports)
     lines.append("")
     http_section(http["results"], targets, lines, reports)
+    lines.append("")
+    outage_section(outage, targets, lines)
     lines.append("")
     stampede_section(stampede, targets, lines)
     lines.append("")
@@ -177,6 +200,7 @@ def main():
         "dynamodb": dynamodb,
         "http": http,
         "stampede": stampede,
+        "outage": outage,
     }
     pathlib.Path(out).write_text(json.dumps(record, indent=1) + "\n")
     write_chart_data(pathlib.Path(chart_dir), targets, dynamodb["results"])

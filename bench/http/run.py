@@ -13,6 +13,7 @@ import pathlib
 import statistics
 import subprocess
 import sys
+import tempfile
 import urllib.request
 
 HERE = pathlib.Path(__file__).parent
@@ -32,12 +33,16 @@ class Demo:
         # The same dummy credentials as every other DynamoDB client here (DynamoDB Local checks no
         # signature, but it rejects access keys that are not alphanumeric).
         env = dict(os.environ, AWS_ACCESS_KEY_ID="fake", AWS_SECRET_ACCESS_KEY="fake")
+        # A file, not a pipe nobody reads: the demo logs every cache error, and with a sick backend
+        # a full pipe would block it.
+        self.log = tempfile.TemporaryFile(mode="w+")
         self.process = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", "0", "--backend", backend],
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                                        stdout=subprocess.PIPE, stderr=self.log, text=True, env=env)
         line = self.process.stdout.readline()
         if not line.startswith("listening on "):
             self.process.kill()
-            sys.exit(f"http: fast-cache-demo --backend {backend} did not start: {self.process.stderr.read()}")
+            self.log.seek(0)
+            sys.exit(f"http: fast-cache-demo --backend {backend} did not start: {self.log.read()}")
         self.url = line.split()[-1]
 
     def cached_hit(self, path):
