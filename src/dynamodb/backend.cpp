@@ -289,7 +289,8 @@ asio::awaitable<void> ensure_table(session s) {
 
 [[noreturn]] void throw_closed() { throw Error(errc::closed, "DynamoDB backend is closed"); }
 
-// What a call gets before it may go to the server: a breaker ticket, or the error to fail with.
+// What a call gets before it may go to the server: a breaker ticket, or the error to fail with
+// (already counted).
 struct admission {
   detail::circuit_breaker::ticket ticket;
   std::optional<Error> refusal;
@@ -304,6 +305,7 @@ admission admit(DynamoDBBackend::state& s) {
     a.refusal.emplace(errc::unavailable, "DynamoDB at " + s.config.endpoint_url +
                                              ": circuit breaker open after repeated failures; next probe in " +
                                              std::to_string(s.breaker->retry_in(now).count()) + " ms");
+    s.counters.finished(a.refusal->code());
   }
   return a;
 }
@@ -418,7 +420,6 @@ void launch(const state_ptr& s, budget b, Handler handler, diagnostics* diag,
     return fail_at_once<Handler, T>(std::move(handler), diag, Error(errc::closed, "DynamoDB backend is closed"));
   admission a = admit(*s);
   if (a.refusal) {
-    s->counters.finished(a.refusal->code());
     return fail_at_once<Handler, T>(std::move(handler), diag, *a.refusal);
   }
   const auto deadline = deadline_for(*s, b);
@@ -451,17 +452,14 @@ T run(const state_ptr& s, budget b, asio::awaitable<T> (*make_op)(session, Param
   const std::lock_guard busy(lane->busy);
   if (lane->retired) throw_closed();
   admission a = admit(*s);
-  if (a.refusal) {
-    s->counters.finished(a.refusal->code());
-    throw *a.refusal;
-  }
-  client* api = &*lane->api;
+  if (a.refusal) throw *a.refusal;
+  const session call{s, &*lane->api, lane, deadline_for(*s, b)};
   try {
     if constexpr (std::is_void_v<T>) {
-      run_on(*lane, make_op(session{s, api, lane, deadline_for(*s, b)}, std::forward<Args>(args)...));
+      run_on(*lane, make_op(call, std::forward<Args>(args)...));
       settle(*s, a.ticket, {});
     } else {
-      T result = run_on(*lane, make_op(session{s, api, lane, deadline_for(*s, b)}, std::forward<Args>(args)...));
+      T result = run_on(*lane, make_op(call, std::forward<Args>(args)...));
       settle(*s, a.ticket, {});
       return result;
     }

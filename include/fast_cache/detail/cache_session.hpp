@@ -102,7 +102,7 @@ class background_slot {
 
 template <class Executor>
 boost::asio::awaitable<void, Executor> store_detached(cache_session s, std::string bytes, expiry expire,
-                                                      background_slot slot) {
+                                                      [[maybe_unused]] background_slot slot) {  // held until done
   co_await async_store<Executor>(s, std::move(bytes), expire);
 }
 
