@@ -145,8 +145,8 @@ class cached_function_impl<F, R, type_list<Args...>, true> {
     auto [flight, leader] = s.flights.join(session.key());
     session.miss();  // after joining, so a counted miss is always part of a flight
     if (!leader) {
-      std::optional<value_type> shared = co_await flight->async_wait(use_awaitable);
-      co_return std::move(*shared);
+      co_await flight->async_wait(use_awaitable);
+      co_return flight->result();
     }
     // Lives in the coroutine frame: if the frame is destroyed mid-way (its io_context gone), the
     // waiters are failed and the key freed.

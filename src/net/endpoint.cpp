@@ -10,8 +10,20 @@
 namespace fast_cache::net {
 namespace {
 
+// What of a URL an error may quote: never user information (a password) nor a query or fragment
+// (a token), whatever else is wrong with the URL.
+std::string printable(std::string_view url) {
+  url = url.substr(0, url.find_first_of("?#"));
+  const auto sep = url.find("://");
+  const auto authority_start = sep == std::string_view::npos ? 0 : sep + 3;
+  const auto authority_end = url.find('/', authority_start);
+  const auto at = url.substr(0, authority_end).rfind('@');
+  if (at == std::string_view::npos || at < authority_start) return std::string(url);
+  return std::string(url.substr(0, authority_start)) + "***" + std::string(url.substr(at));
+}
+
 [[noreturn]] void bad_url(std::string_view url, std::string_view why) {
-  throw Error(errc::invalid_argument, "invalid endpoint URL \"" + std::string(url) + "\": " + std::string(why));
+  throw Error(errc::invalid_argument, "invalid endpoint URL \"" + printable(url) + "\": " + std::string(why));
 }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -45,13 +57,9 @@ endpoint parse_endpoint(std::string_view url) {
   auto rest = url.substr(sep + 3);
   const auto end = rest.find_first_of("/?#");
   auto authority = rest.substr(0, end);
-  // User information and queries may hold secrets: those messages quote only the scheme and host.
-  if (authority.find('@') != std::string_view::npos) {
-    throw Error(errc::invalid_argument, "invalid endpoint URL: user information is not allowed");
-  }
-  if (end != std::string_view::npos && rest.substr(end) != "/") {
-    bad_url(url.substr(0, sep + 3 + end), "a path, query or fragment is not allowed");
-  }
+  if (authority.find('@') != std::string_view::npos) bad_url(url, "user information is not allowed");
+  if (end != std::string_view::npos && rest.substr(end) != "/")
+    bad_url(url, "a path, query or fragment is not allowed");
 
   std::string_view port_text;
   bool has_port = false;

@@ -24,7 +24,9 @@ namespace fast_cache::detail {
 template <class T>
 class flight {
  public:
-  using wait_signature = void(std::exception_ptr, std::optional<T>);
+  // The outcome is read with result() once woken: the function's exception, whatever its type,
+  // reaches every waiter without travelling through a completion signature.
+  using wait_signature = void();
   using wait_handler = boost::asio::any_completion_handler<wait_signature>;
 
   /// Publishes the value or the error and wakes every waiter, blocked or suspended.
@@ -38,18 +40,25 @@ class flight {
       handlers.swap(handlers_);
     }
     ready_.notify_all();
-    for (auto& handler : handlers) post_completion(std::move(handler), error_, value_);
+    for (auto& handler : handlers) post_completion(std::move(handler));
   }
 
   /// Blocks the calling thread until published; returns the value or rethrows the error.
   T wait() {
-    std::unique_lock lock(mutex_);
-    ready_.wait(lock, [this] { return done_; });
+    {
+      std::unique_lock lock(mutex_);
+      ready_.wait(lock, [this] { return done_; });
+    }
+    return result();
+  }
+
+  /// The published value, or the published error rethrown. Only after publish (wait, async_wait).
+  T result() const {
     if (error_) std::rethrow_exception(error_);
     return *value_;
   }
 
-  /// Suspends until published: completion void(exception_ptr, optional<T>).
+  /// Suspends until published (completion void()); then read result().
   template <class Token>
   auto async_wait(Token&& token) {
     return boost::asio::async_initiate<Token, wait_signature>(initiate_wait{this}, token);
@@ -67,7 +76,7 @@ class flight {
         return;
       }
       lock.unlock();
-      post_completion(std::move(handler), self->error_, self->value_);
+      post_completion(std::move(handler));
     }
   };
 

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -239,6 +240,40 @@ TEST(CachedAsyncAbandonedLeader, WaitersFailAndTheKeyIsFreed) {
   asio::co_spawn(next_io, call_into(f, 1, &next_outcome), asio::detached);
   next_io.poll();
   EXPECT_EQ(calls.load(), 2);
+}
+
+// The leader is cancelled (here by an awaitable operator's timer) while it computes: the function
+// ends with operation_aborted, which its waiters share; the key is free again.
+asio::awaitable<void> lead_with_deadline(fast_cache::cached_function<waits_forever> f, int x, std::string* outcome) {
+  using namespace asio::experimental::awaitable_operators;
+  asio::steady_timer deadline(co_await asio::this_coro::executor, 20ms);
+  try {
+    auto first = co_await (f(x) || deadline.async_wait(asio::use_awaitable));
+    *outcome = first.index() == 0 ? "value" : "deadline";
+  } catch (const std::exception& e) {
+    *outcome = std::string("error: ") + e.what();
+  }
+}
+
+TEST(CachedAsyncAbandonedLeader, CancelledLeaderFailsItsWaitersAndFreesTheKey) {
+  fast_cache::Cache cache;
+  cache.init(std::make_shared<fast_cache::InMemoryBackend>());
+  std::atomic<int> calls{0};
+  auto f = cache.cached("forever", waits_forever{&calls});
+  std::string leader_outcome, waiter_outcome;
+  asio::io_context io;
+  asio::co_spawn(io, lead_with_deadline(f, 1, &leader_outcome), asio::detached);
+  asio::co_spawn(io, call_into(f, 1, &waiter_outcome), asio::detached);
+  io.run_for(2s);
+  EXPECT_EQ(leader_outcome, "deadline");
+  EXPECT_NE(waiter_outcome.find("error: "), std::string::npos) << waiter_outcome;
+  EXPECT_EQ(calls.load(), 1);
+
+  std::string next_outcome;
+  asio::co_spawn(io, call_into(f, 1, &next_outcome), asio::detached);
+  io.restart();
+  io.poll();
+  EXPECT_EQ(calls.load(), 2) << "the next caller leads a new flight";
 }
 
 }  // namespace abandoned_leader
