@@ -35,8 +35,9 @@ struct CacheOptions {
   expiry default_expire;
   /// Told about every backend failure cached() absorbed; silent when empty.
   error_hook on_error;
-  /// Async cached routes answer before their store completes; at most this many such stores are
-  /// in flight at once, beyond which a route waits for its own store (nothing is dropped).
+  /// Async cached routes and coroutines answer before their store completes; at most this many
+  /// such stores are in flight at once, beyond which a call waits for its own store (nothing is
+  /// dropped).
   std::size_t max_background_stores = 256;
 };
 

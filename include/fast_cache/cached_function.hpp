@@ -164,7 +164,7 @@ class cached_function_impl<F, R, type_list<Args...>, true> {
       std::rethrow_exception(failure);
     }
     lead.publish(value, nullptr);
-    co_await async_store<executor_type>(session, encode(*value), s.expire());
+    co_await async_store_in_background<executor_type>(session, encode(*value), s.expire());
     lead.end();
     co_return std::move(*value);
   }
@@ -196,8 +196,10 @@ using cached_function_base =
 /// - The key is `[<namespace_>:]<name>:<arguments as JSON>` or, with a key_builder,
 ///   `[<namespace_>:]<key_builder(args...)>`.
 /// - A hit returns the decoded stored value; a miss runs the function, stores its result and
-///   returns it. Concurrent identical misses in this process run the function once; an exception
-///   from the function reaches every waiter and nothing is stored.
+///   returns it. A coroutine returns before its store completes (bounded by
+///   CacheOptions::max_background_stores; meanwhile this process reads the pending value).
+///   Concurrent identical misses in this process run the function once; an exception from the
+///   function reaches every waiter and nothing is stored.
 /// - Fail-open: a backend failure (or an undecodable stored value) never breaks the call; it is
 ///   counted in Cache::stats().errors and reported to the error hook, and the function runs.
 /// - Without a backend (before Cache::init) the function just runs.

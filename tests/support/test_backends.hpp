@@ -1,5 +1,6 @@
 // Backends for testing the layers above Backend: one that fails every call (a dead server), and
-// one that forwards to a real InMemoryBackend while recording the expiry each write asked for.
+// one that forwards to a real InMemoryBackend while recording the expiry each write asked for and,
+// on request, holding async writes back (a slow store).
 #pragma once
 
 #include <fast_cache/backend.hpp>
@@ -62,6 +63,22 @@ class recording_backend final : public Backend {
     return expiries_;
   }
 
+  /// From now on, async writes wait (unapplied, uncompleted) until release_writes().
+  void hold_writes() {
+    std::lock_guard lock(mutex_);
+    holding_ = true;
+  }
+  /// Applies and completes the writes held back, and stops holding.
+  void release_writes() {
+    std::vector<held_write> held;
+    {
+      std::lock_guard lock(mutex_);
+      holding_ = false;
+      held.swap(held_);
+    }
+    for (auto& w : held) inner_.async_set(std::move(w.key), std::move(w.value), w.expire, std::move(w.handler));
+  }
+
  protected:
   // The inner backend fills no diagnostics here: it fails only for invalid keys, which no test of
   // the layers above sends it.
@@ -70,6 +87,13 @@ class recording_backend final : public Backend {
   }
   void do_async_set(std::string key, std::string value, expiry expire, diagnostics*, done_handler h) override {
     record(expire);
+    {
+      std::lock_guard lock(mutex_);
+      if (holding_) {
+        held_.push_back({std::move(key), std::move(value), expire, std::move(h)});
+        return;
+      }
+    }
     inner_.async_set(std::move(key), std::move(value), expire, std::move(h));
   }
   void do_async_has(std::string key, diagnostics*, has_handler h) override {
@@ -85,9 +109,16 @@ class recording_backend final : public Backend {
     std::lock_guard lock(mutex_);
     expiries_.push_back(expire);
   }
+  struct held_write {
+    std::string key, value;
+    expiry expire;
+    done_handler handler;
+  };
   InMemoryBackend inner_;
   mutable std::mutex mutex_;
   std::vector<expiry> expiries_;
+  bool holding_ = false;
+  std::vector<held_write> held_;
 };
 
 }  // namespace fast_cache::testing

@@ -10,6 +10,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <memory>
@@ -113,6 +114,20 @@ template <class Executor>
 void spawn_store(const cache_session& s, std::string bytes, expiry expire, const Executor& ex, background_slot slot) {
   boost::asio::co_spawn(ex, store_detached<Executor>(s, std::move(bytes), expire, std::move(slot)),
                         boost::asio::detached);
+}
+
+/// Stores without making the caller wait, on the caller's executor, while the Cache has room for
+/// another background store; past that bound, waits for the store (back-pressure, nothing lost).
+/// Until the store lands, reads in this process see its bytes.
+template <class Executor>
+boost::asio::awaitable<void, Executor> async_store_in_background(cache_session& s, std::string bytes, expiry expire) {
+  background_slot slot(s.cache(), s.key(), bytes);
+  if (!slot) {
+    co_await async_store<Executor>(s, std::move(bytes), expire);
+    co_return;
+  }
+  const Executor ex = co_await boost::asio::this_coro::executor;
+  spawn_store(s, std::move(bytes), expire, ex, std::move(slot));
 }
 
 }  // namespace fast_cache::detail

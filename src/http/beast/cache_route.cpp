@@ -1,7 +1,6 @@
 #include <fast_cache/beast/cache_route.hpp>
 #include <fast_cache/http/backend_steps.hpp>
 
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <optional>
@@ -93,15 +92,9 @@ asio::awaitable<response> cached_route::operator()(const request& req) const {
   }
   fh::entry_to_store store =
       fh::prepare_store(s.policy, cache, res.result_int(), replayable_headers(res), res.body(), now);
-  // The response need not wait for its store: it goes in the background unless the Cache already
-  // has its maximum of stores in flight.
-  if (fast_cache::detail::background_slot slot(cache, plan.key, store.bytes); slot) {
-    const auto ex = co_await asio::this_coro::executor;
-    fast_cache::detail::spawn_store(session, std::move(store.bytes), store.backend_expire, ex, std::move(slot));
-  } else {
-    co_await fast_cache::detail::async_store<asio::any_io_executor>(session, std::move(store.bytes),
-                                                                    store.backend_expire);
-  }
+  // The response need not wait for its store.
+  co_await fast_cache::detail::async_store_in_background<asio::any_io_executor>(session, std::move(store.bytes),
+                                                                                store.backend_expire);
   set_cache_headers(res, s.policy.miss(res.result_int(), &store.stored, view, now), store.stored.etag);
   co_return res;
 }

@@ -15,6 +15,7 @@
 #include <boost/asio/use_future.hpp>
 
 #include <atomic>
+#include <future>
 #include <stdexcept>
 #include <string>
 
@@ -190,6 +191,31 @@ TEST_F(CachedAsync, ExceptionReachesEveryWaiterAndNothingIsStored) {
 }
 
 }  // namespace
+
+// A coroutine's result is returned before its store lands; meanwhile this process reads it.
+TEST(CachedAsyncStore, ResultDoesNotWaitForItsStore) {
+  fast_cache::Cache cache;
+  const auto slow = std::make_shared<fast_cache::testing::recording_backend>();
+  cache.init(slow);
+  slow->hold_writes();
+  std::atomic<int> calls{0};
+  auto f = cache.cached("double", doubler{&calls});
+  asio::io_context io;
+  const auto call = [&] {
+    auto result = asio::co_spawn(io, call_once(f, 21), asio::use_future);
+    while (result.wait_for(0s) != std::future_status::ready) io.run_one();
+    return result.get();
+  };
+  EXPECT_EQ(call(), 42);
+  EXPECT_FALSE(slow->has("double:[21]")) << "the store is still on its way";
+  EXPECT_EQ(cache.stats().background_stores_in_flight, 1U);
+  EXPECT_EQ(call(), 42);
+  EXPECT_EQ(calls.load(), 1) << "the second call read the pending store";
+  slow->release_writes();
+  io.run();
+  EXPECT_EQ(slow->get("double:[21]"), "42");
+  EXPECT_EQ(cache.stats().background_stores_in_flight, 0U);
+}
 
 namespace abandoned_leader {
 

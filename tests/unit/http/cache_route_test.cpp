@@ -2,6 +2,8 @@
 #include <fast_cache/beast.hpp>
 #include <fast_cache/http/entry.hpp>
 
+#include "support/test_backends.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -22,8 +24,6 @@ using namespace std::chrono_literals;
 class fake_backend : public Backend {
  public:
   bool failing = false;
-  /// Holds async writes until release_sets(): a slow store.
-  bool hold_sets = false;
   std::map<std::string, std::string> data;
   std::vector<expiry> set_expiries;
 
@@ -55,10 +55,6 @@ class fake_backend : public Backend {
   }
   void do_async_set(std::string key, std::string value, expiry expire, diagnostics* diag,
                     done_handler handler) override {
-    if (hold_sets) {
-      held_.push_back({std::move(key), std::move(value), expire, std::move(handler)});
-      return;
-    }
     boost::system::error_code ec;
     try {
       set(key, value, expire);
@@ -79,22 +75,7 @@ class fake_backend : public Backend {
     post_completion(std::move(handler), boost::system::error_code{});
   }
 
- public:
-  void release_sets() {
-    for (auto& h : std::exchange(held_, {})) {
-      set(h.key, h.value, h.expire);
-      post_completion(std::move(h.handler), boost::system::error_code{});
-    }
-  }
-
  private:
-  struct held_set {
-    std::string key, value;
-    expiry expire;
-    done_handler handler;
-  };
-  std::vector<held_set> held_;
-
   void check() const {
     if (failing) throw Error(errc::unavailable, "backend down");
   }
@@ -233,7 +214,9 @@ TEST(InitApp, ShutdownClosesTheBackend) {
 
 // The response goes before its store; until the store lands, reads in this process see it.
 TEST_F(CacheRouteTest, ResponseDoesNotWaitForItsStore) {
-  backend->hold_sets = true;
+  const auto slow = std::make_shared<testing::recording_backend>();
+  cache.init(slow);
+  slow->hold_writes();
   asio::io_context context;
   const auto request = [&](const std::string& target) {
     auto result =
@@ -242,22 +225,23 @@ TEST_F(CacheRouteTest, ResponseDoesNotWaitForItsStore) {
     return result.get();
   };
   EXPECT_EQ(request("/counted?x=7")["X-Cache"], "MISS");
-  EXPECT_EQ(backend->data.count("GET /counted?x=7"), 0U) << "the store is still on its way";
+  EXPECT_FALSE(slow->has("GET /counted?x=7")) << "the store is still on its way";
   EXPECT_EQ(cache.stats().background_stores_in_flight, 1U);
   EXPECT_EQ(request("/counted?x=7")["X-Cache"], "HIT");
   EXPECT_EQ(calls, 1);
 
-  backend->release_sets();
+  slow->release_writes();
   context.run();
-  EXPECT_EQ(backend->data.count("GET /counted?x=7"), 1U);
+  EXPECT_TRUE(slow->has("GET /counted?x=7"));
   EXPECT_EQ(cache.stats().background_stores_in_flight, 0U);
   EXPECT_EQ(cache.stats().background_stores, 1U);
 }
 
 // Past the bound, a response waits for its own store: back-pressure, nothing dropped.
 TEST_F(CacheRouteTest, BackgroundStoresAreBounded) {
-  cache.init(backend, {.default_expire = 120s, .max_background_stores = 1});
-  backend->hold_sets = true;
+  const auto slow = std::make_shared<testing::recording_backend>();
+  cache.init(slow, {.max_background_stores = 1});
+  slow->hold_writes();
   asio::io_context context;
   auto first =
       asio::co_spawn(context, send(application, cache, message(http::verb::get, "/counted?x=1", 11)), asio::use_future);
@@ -266,16 +250,19 @@ TEST_F(CacheRouteTest, BackgroundStoresAreBounded) {
   context.poll();
   EXPECT_EQ(first.wait_for(0s), std::future_status::ready);
   EXPECT_EQ(second.wait_for(0s), std::future_status::timeout) << "over the bound: waits for its store";
-  backend->release_sets();
+  slow->release_writes();
   context.run();
   EXPECT_EQ(second.get()["X-Cache"], "MISS");
-  EXPECT_EQ(backend->data.size(), 2U);
+  EXPECT_TRUE(slow->has("GET /counted?x=1"));
+  EXPECT_TRUE(slow->has("GET /counted?x=2"));
   EXPECT_EQ(cache.stats().background_stores, 1U);
 }
 
 // Shutdown drains: close() waits for the stores in flight before it closes the backend.
 TEST_F(CacheRouteTest, CloseWaitsForBackgroundStores) {
-  backend->hold_sets = true;
+  const auto slow = std::make_shared<testing::recording_backend>();
+  cache.init(slow);
+  slow->hold_writes();
   asio::io_context context;
   auto miss =
       asio::co_spawn(context, send(application, cache, message(http::verb::get, "/counted?x=3", 11)), asio::use_future);
@@ -287,10 +274,10 @@ TEST_F(CacheRouteTest, CloseWaitsForBackgroundStores) {
   });
   std::this_thread::sleep_for(50ms);
   EXPECT_FALSE(closed.load()) << "close() did not wait for the store in flight";
-  backend->release_sets();
+  slow->release_writes();
   context.run();
   closer.join();
-  EXPECT_EQ(backend->data.count("GET /counted?x=3"), 1U);
+  EXPECT_EQ(slow->expiries().size(), 1U) << "the store was made";
 }
 
 }  // namespace
