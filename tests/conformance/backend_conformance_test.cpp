@@ -47,16 +47,13 @@ struct dynamodb_traits {
   static constexpr bool has_server = true;
   static constexpr std::size_t value_limit = 400 * 1024;
   static bool available() { return !test::dynamodb_endpoint().empty(); }
+  static std::string endpoint() { return test::dynamodb_endpoint(); }
   static std::shared_ptr<Backend> make(const std::string& ns, const std::string& endpoint = test::dynamodb_endpoint()) {
     DynamoDBOptions o = test::local_options(test::shared_table, ns, endpoint);
     o.read_budget = 200ms;  // the defaults: the budget tests below measure them
     o.write_budget = 400ms;
     o.breaker.cooldown = 300ms;
     return std::make_shared<DynamoDBBackend>(o);
-  }
-  static std::uint16_t port() {
-    const std::string url = test::dynamodb_endpoint();
-    return static_cast<std::uint16_t>(std::stoi(url.substr(url.rfind(':') + 1)));
   }
 };
 
@@ -265,7 +262,7 @@ TYPED_TEST(conformance, a_stalled_server_costs_at_most_the_budget) {
   if constexpr (!TypeParam::has_server) {
     GTEST_SKIP() << "no server to stall";
   } else {
-    fault_proxy proxy("127.0.0.1", TypeParam::port());
+    fault_proxy proxy(TypeParam::endpoint());
     auto b = TypeParam::make(this->ns + "p", proxy.endpoint_url());
     b->set("k", "v");
     proxy.set_mode(fault_mode::stall());
@@ -286,7 +283,7 @@ TYPED_TEST(conformance, a_dead_server_opens_the_breaker_and_recovery_closes_it) 
   if constexpr (!TypeParam::has_server) {
     GTEST_SKIP() << "no server to lose";
   } else {
-    fault_proxy proxy("127.0.0.1", TypeParam::port());
+    fault_proxy proxy(TypeParam::endpoint());
     auto b = TypeParam::make(this->ns + "d", proxy.endpoint_url());
     proxy.set_mode(fault_mode::refuse());
     for (int i = 0; i < 5; ++i) EXPECT_EQ(code_of([&] { (void)b->get("k"); }), errc::unavailable);

@@ -37,7 +37,7 @@ class DemoOutage : public ::testing::Test {
   void SetUp() override {
     const std::string endpoint = dynamodb_endpoint();
     if (endpoint.empty()) GTEST_SKIP() << "FAST_CACHE_DYNAMODB_ENDPOINT is not set";
-    proxy.emplace("127.0.0.1", static_cast<std::uint16_t>(std::stoi(endpoint.substr(endpoint.rfind(':') + 1))));
+    proxy.emplace(endpoint);
   }
 
   // The demo on DynamoDB through the proxy, with the default budgets (read 200 ms, write 400 ms).

@@ -24,6 +24,7 @@
 #include <future>
 #include <random>
 #include <set>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -348,6 +349,21 @@ fault_proxy::fault_proxy(std::string upstream_host, std::uint16_t upstream_port)
   impl_->listen();
   impl_->thread = std::thread([this] { impl_->io.run(); });
 }
+
+namespace {
+
+std::pair<std::string, std::uint16_t> host_and_port(std::string_view url) {
+  const auto authority = url.substr(url.find("://") == std::string_view::npos ? 0 : url.find("://") + 3);
+  const auto colon = authority.rfind(':');
+  if (colon == std::string_view::npos) throw std::invalid_argument("fault_proxy: no port in " + std::string(url));
+  return {std::string(authority.substr(0, colon)),
+          static_cast<std::uint16_t>(std::stoi(std::string(authority.substr(colon + 1))))};
+}
+
+}  // namespace
+
+fault_proxy::fault_proxy(std::string_view upstream_url)
+    : fault_proxy(host_and_port(upstream_url).first, host_and_port(upstream_url).second) {}
 
 fault_proxy::~fault_proxy() {
   impl_->run_on_io([this] {

@@ -58,6 +58,8 @@ struct fault_mode {
 class fault_proxy {
  public:
   fault_proxy(std::string upstream_host, std::uint16_t upstream_port);
+  /// In front of the server at `upstream_url`, "http://host:port" (a test server's endpoint).
+  explicit fault_proxy(std::string_view upstream_url);
   ~fault_proxy();
   fault_proxy(const fault_proxy&) = delete;
   fault_proxy& operator=(const fault_proxy&) = delete;

@@ -32,15 +32,11 @@ using clock_type = std::chrono::steady_clock;
 // Generous slack over a budget: what a loaded 2-core machine may add to a call.
 constexpr auto slack = 400ms;
 
-std::uint16_t port_of(const std::string& url) {
-  return static_cast<std::uint16_t>(std::stoi(url.substr(url.rfind(':') + 1)));
-}
-
 class dynamodb_resilience : public ::testing::Test {
  protected:
   void SetUp() override {
     FAST_CACHE_REQUIRE_DYNAMODB();
-    proxy.emplace("127.0.0.1", port_of(test::dynamodb_endpoint()));
+    proxy.emplace(test::dynamodb_endpoint());
   }
 
   // Default budgets (what a user gets), a short breaker cooldown so the tests are quick.
