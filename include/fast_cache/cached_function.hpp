@@ -40,6 +40,11 @@ struct cached_options_of : cached_options_from_list<F, typename callable_traits<
 // The state a cached_function and its copies share; one per cached() call.
 template <class F, class T, class... Args>
 struct cached_state {
+  // A constructor, not aggregate initialisation: make_shared's parentheses reach aggregates only
+  // from clang 16.
+  cached_state(Cache* c, std::string n, cached_options<Args...> o, F f)
+      : cache(c), name(std::move(n)), options(std::move(o)), fn(std::move(f)) {}
+
   Cache* cache;
   std::string name;
   cached_options<Args...> options;

@@ -66,7 +66,12 @@ struct app::shared_state {
 };
 
 app::app(app_options options)
-    : options_(options), cache_(&fast_cache::cache), acceptor_(context_), shared_(std::make_unique<shared_state>()) {}
+    : options_(options),
+      cache_(&fast_cache::cache),
+      // On a strand: the accept loop and stop()'s close run on the io_context's threads, and an
+      // acceptor, like every Asio object, must not be used from two of them at once.
+      acceptor_(asio::make_strand(context_)),
+      shared_(std::make_unique<shared_state>()) {}
 
 app::~app() = default;
 
