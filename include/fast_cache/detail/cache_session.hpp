@@ -35,7 +35,6 @@ class cache_session {
 
   [[nodiscard]] const std::string& key() const noexcept { return key_; }
   [[nodiscard]] Backend& backend() const noexcept { return *backend_; }
-  [[nodiscard]] const std::shared_ptr<Backend>& backend_ptr() const noexcept { return backend_; }
   [[nodiscard]] Cache& cache() const noexcept { return *cache_; }
   /// Where drivers let the backend write a failure's diagnosis.
   [[nodiscard]] diagnostics& diag() noexcept { return diag_; }
