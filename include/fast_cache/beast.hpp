@@ -1,4 +1,5 @@
-// Umbrella header of the Boost.Beast adapter: app, router, request, cache_route.
+// Umbrella header of the Boost.Beast adapter: app, router, request, cache_route, and
+// response_cache for servers of one's own.
 #pragma once
 
 #include <fast_cache/beast/app.hpp>
@@ -6,4 +7,5 @@
 #include <fast_cache/beast/handler.hpp>
 #include <fast_cache/beast/request.hpp>
 #include <fast_cache/beast/response.hpp>
+#include <fast_cache/beast/response_cache.hpp>
 #include <fast_cache/beast/router.hpp>

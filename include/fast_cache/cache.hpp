@@ -39,15 +39,21 @@ struct CacheOptions {
   /// such stores are in flight at once, beyond which a call waits for its own store (nothing is
   /// dropped).
   std::size_t max_background_stores = 256;
+  /// The key that authenticates cached HTTP responses (HMAC-SHA-256, see
+  /// fast_cache::http::entry_seal): set it when others can write to the backend (a shared table
+  /// or Redis), and give every server sharing the entries the same one. Empty reads the
+  /// environment variable FAST_CACHE_HTTP_SECRET; empty there too stores entries unauthenticated.
+  std::string http_secret{};
 };
 
 /// Counters of one Cache, for every cached() function and cached route bound to it.
 struct cache_stats {
   std::uint64_t hits = 0;
   std::uint64_t misses = 0;
-  std::uint64_t errors = 0;                       ///< absorbed failures of every kind
-  std::uint64_t timeouts = 0;                     ///< of which errc::timeout: a call ran out of its budget
-  std::uint64_t unavailable = 0;                  ///< of which errc::unavailable: unreachable, or the breaker open
+  std::uint64_t errors = 0;       ///< absorbed failures of every kind
+  std::uint64_t timeouts = 0;     ///< of which errc::timeout: a call ran out of its budget
+  std::uint64_t unavailable = 0;  ///< of which errc::unavailable: unreachable, or the breaker open
+  std::uint64_t undecodable = 0;  ///< of which errc::decode_failed: stored bytes refused (foreign, forged, invalid)
   std::uint64_t background_stores = 0;            ///< stores run after their response was sent
   std::uint64_t background_stores_in_flight = 0;  ///< of which still running
 };
@@ -103,6 +109,11 @@ class Cache {
 
   [[nodiscard]] expiry default_expire() const noexcept;
 
+  /// The key authenticating cached HTTP responses (CacheOptions::http_secret); empty for none.
+  [[nodiscard]] std::shared_ptr<const std::string> http_secret() const noexcept {
+    return http_secret_.load(std::memory_order_acquire);
+  }
+
   /// Closes the backend and forgets it (the seed's shutdown); cached() functions keep working
   /// uncached. Background stores still in flight are waited for first, up to 5 s (each is bounded
   /// by the backend's write budget); call it where they can finish, not on a thread their
@@ -143,6 +154,8 @@ class Cache {
   std::atomic<std::uint64_t> errors_{0};
   std::atomic<std::uint64_t> timeouts_{0};
   std::atomic<std::uint64_t> unavailable_{0};
+  std::atomic<std::uint64_t> undecodable_{0};
+  std::atomic<std::shared_ptr<const std::string>> http_secret_{std::make_shared<const std::string>()};
   std::atomic<std::size_t> max_background_stores_{256};
   std::atomic<std::uint64_t> background_stores_{0};
   std::atomic<std::uint64_t> background_in_flight_{0};

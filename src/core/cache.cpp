@@ -3,6 +3,7 @@
 #include <fast_cache/detail/cache_session.hpp>
 
 #include <chrono>
+#include <cstdlib>
 #include <stdexcept>
 #include <thread>
 
@@ -15,6 +16,10 @@ void Cache::init(std::shared_ptr<Backend> backend, CacheOptions options) {
   default_expire_ms_.store(options.default_expire ? options.default_expire->count() : no_default_expire,
                            std::memory_order_relaxed);
   max_background_stores_.store(options.max_background_stores, std::memory_order_relaxed);
+  if (options.http_secret.empty()) {
+    if (const char* from_environment = std::getenv("FAST_CACHE_HTTP_SECRET")) options.http_secret = from_environment;
+  }
+  http_secret_.store(std::make_shared<const std::string>(std::move(options.http_secret)), std::memory_order_release);
   {
     std::lock_guard lock(hook_mutex_);
     on_error_ = options.on_error ? std::make_shared<const error_hook>(std::move(options.on_error)) : nullptr;
@@ -75,6 +80,7 @@ cache_stats Cache::stats() const noexcept {
           errors_.load(std::memory_order_relaxed),
           timeouts_.load(std::memory_order_relaxed),
           unavailable_.load(std::memory_order_relaxed),
+          undecodable_.load(std::memory_order_relaxed),
           background_stores_.load(std::memory_order_relaxed),
           background_in_flight_.load(std::memory_order_relaxed)};
 }
@@ -84,6 +90,7 @@ void Cache::record_error(std::string_view operation, std::string_view key, const
   errors_.fetch_add(1, std::memory_order_relaxed);
   if (code == errc::timeout) timeouts_.fetch_add(1, std::memory_order_relaxed);
   if (code == errc::unavailable) unavailable_.fetch_add(1, std::memory_order_relaxed);
+  if (code == errc::decode_failed) undecodable_.fetch_add(1, std::memory_order_relaxed);
   // Called outside the lock: a slow hook must not hold up other failing calls, nor a hook that
   // itself uses the cache deadlock.
   std::shared_ptr<const error_hook> hook;

@@ -42,8 +42,8 @@ std::string cache_key(std::string_view ns, std::string_view key) {
   out.reserve(ns.size() + 1 + key.size());
   out += ns;
   out.push_back(':');
-  if (ns.size() + 1 + key.size() > max_plain_key_bytes || !is_valid_utf8(key)) {
-    out += "hash:";
+  if (ns.size() + 1 + key.size() > max_plain_key_bytes || !is_valid_utf8(key) || key.starts_with(hashed_prefix)) {
+    out += hashed_prefix;
     out += sha256_hex(key);
   } else {
     out += key;

@@ -22,9 +22,14 @@ inline constexpr std::size_t max_item_bytes = 400 * 1024;
 /// Whether bytes are well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
 bool is_valid_utf8(std::string_view bytes) noexcept;
 
+/// What a hashed key starts with after its namespace.
+inline constexpr std::string_view hashed_prefix = "hash:";
+
 /// The partition key for key in namespace ns: `ns:key`, or `ns:hash:<sha256 hex of key>` when
-/// `ns:key` is over 1024 bytes (as fastapi-cachekit does) or is not valid UTF-8 (DynamoDB strings
-/// must be UTF-8; Python keys always are, so hashing such keys changes nothing for shared tables).
+/// `ns:key` is over 1024 bytes (as fastapi-cachekit does), is not valid UTF-8 (DynamoDB strings
+/// must be UTF-8; Python keys always are, so hashing such keys changes nothing for shared tables),
+/// or itself starts with `hash:`: only hashing writes `ns:hash:...`, so no user key can land on
+/// the item of a hashed one.
 std::string cache_key(std::string_view ns, std::string_view key);
 
 /// The size DynamoDB counts for an item of this layout: attribute names plus values, numbers

@@ -2,24 +2,24 @@
 
 namespace fast_cache::http {
 
-std::optional<entry> live_entry(detail::cache_session& session, std::optional<std::string> stored,
+std::optional<entry> live_entry(detail::cache_session& session, std::optional<std::string> stored, entry_seal seal,
                                 clock::time_point now) {
   if (!stored) return std::nullopt;
-  std::optional<entry> e = decode_entry(std::move(*stored));
-  if (!e) {
-    session.undecodable("not a cached HTTP response");
+  decoded_entry decoded = decode_entry(std::move(*stored), seal);
+  if (!decoded.value) {
+    session.undecodable(decoded.problem);
     return std::nullopt;
   }
-  if (is_expired(*e, now)) return std::nullopt;
-  return e;
+  if (is_expired(*decoded.value, now)) return std::nullopt;
+  return std::move(decoded.value);
 }
 
-entry_to_store prepare_store(const route_cache& route, const Cache& cache, unsigned status,
-                             std::vector<header_field> headers, std::string body, clock::time_point now) {
-  const std::optional<duration> lifetime = route.lifetime(cache.default_expire());
-  entry_to_store result{
-      make_entry(status, std::move(headers), std::move(body), now, lifetime), {}, lifetime.value_or(duration::zero())};
-  result.bytes = encode_entry(result.stored);
+entry_to_store prepare_store(const store_decision& decision, unsigned status, std::vector<header_field> headers,
+                             std::string body, entry_seal seal, clock::time_point now) {
+  entry_to_store result{make_entry(status, std::move(headers), std::move(body), now, decision.lifetime),
+                        {},
+                        decision.lifetime.value_or(duration::zero())};
+  result.bytes = encode_entry(result.stored, seal);
   return result;
 }
 

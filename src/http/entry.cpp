@@ -2,6 +2,9 @@
 #include <fast_cache/http/etag.hpp>
 #include <fast_cache/http/request_view.hpp>
 
+#include "http/entry_mac.hpp"
+
+#include <algorithm>
 #include <array>
 #include <limits>
 #include <string_view>
@@ -10,7 +13,7 @@ namespace fast_cache::http {
 
 namespace {
 
-constexpr std::string_view magic = "FCH1";
+constexpr std::string_view magic = "FCH2";
 
 template <class T>
 void put(std::string& out, T value) {
@@ -54,8 +57,10 @@ class reader {
   bool ok_ = true;
 };
 
-// Headers that describe the representation; everything else is per-response, hop-by-hop or per-user.
-constexpr std::array<std::string_view, 9> replayable = {
+// Headers that describe the representation, and the handler's caching directives; everything else
+// is per-response, hop-by-hop or per-user.
+constexpr std::array<std::string_view, 10> replayable = {
+    "cache-control",
     "content-type",
     "content-encoding",
     "content-language",
@@ -67,6 +72,49 @@ constexpr std::array<std::string_view, 9> replayable = {
     "vary",
 };
 
+// RFC 9110 section 5.6.2.
+bool is_token_char(unsigned char c) noexcept {
+  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
+  return std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+bool is_header_name(std::string_view name) noexcept {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) { return is_token_char(c); });
+}
+
+// Field values (RFC 9110 section 5.5): visible characters, space, tab and obs-text. CR, LF and NUL
+// would let a stored value start another header or response.
+bool is_header_value(std::string_view value) noexcept {
+  return std::all_of(value.begin(), value.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return c == '\t' || (c >= 0x20 && c != 0x7f);
+  });
+}
+
+// One strong entity-tag (RFC 9110 section 8.8.3): a quoted string of etagc characters.
+bool is_strong_etag(std::string_view tag) noexcept {
+  if (tag.size() < 2 || tag.front() != '"' || tag.back() != '"') return false;
+  tag = tag.substr(1, tag.size() - 2);
+  return std::all_of(tag.begin(), tag.end(), [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return c == 0x21 || (c >= 0x23 && c != 0x7f);
+  });
+}
+
+// Why a decoded entry cannot be served, or null when it can.
+const char* invalid_entry(const entry& e) noexcept {
+  if (e.status < 200 || e.status > 599) return "cached HTTP response with an impossible status";
+  if (e.stored_at < 0 || (e.expires_at != 0 && e.expires_at < e.stored_at)) {
+    return "cached HTTP response with impossible times";
+  }
+  if (!is_strong_etag(e.etag)) return "cached HTTP response with a malformed ETag";
+  for (const header_field& h : e.headers) {
+    if (!is_header_name(h.name) || !is_header_value(h.value)) return "cached HTTP response with a malformed header";
+    if (!is_replayable_header(h.name)) return "cached HTTP response with a header that is never replayed";
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 bool is_replayable_header(std::string_view name) noexcept {
@@ -76,13 +124,20 @@ bool is_replayable_header(std::string_view name) noexcept {
   return false;
 }
 
-std::string encode_entry(const entry& e) {
-  std::size_t size = magic.size() + 2 + 8 + 1 + e.etag.size() + 2 + e.body.size();
+std::string encode_entry(const entry& e, entry_seal seal) {
+  const bool sealed = !seal.secret.empty();
+  std::size_t size =
+      magic.size() + 1 + (sealed ? detail::entry_mac_size : 0) + 2 + 8 + 8 + 1 + e.etag.size() + 2 + e.body.size();
   for (const header_field& h : e.headers) size += 2 + h.name.size() + 4 + h.value.size();
   std::string out;
   out.reserve(size);
   out.append(magic);
+  put<std::uint8_t>(out, static_cast<std::uint8_t>(sealed ? detail::entry_mac_size : 0));
+  const std::size_t mac_at = out.size();
+  if (sealed) out.append(detail::entry_mac_size, '\0');
+  const std::size_t sealed_from = out.size();
   put<std::uint16_t>(out, static_cast<std::uint16_t>(e.status));
+  put<std::int64_t>(out, e.stored_at);
   put<std::int64_t>(out, e.expires_at);
   const std::size_t etag_size = std::min<std::size_t>(e.etag.size(), std::numeric_limits<std::uint8_t>::max());
   put<std::uint8_t>(out, static_cast<std::uint8_t>(etag_size));
@@ -99,18 +154,35 @@ std::string encode_entry(const entry& e) {
     out.append(h.value, 0, value_size);
   }
   out.append(e.body);
+  if (sealed) {
+    const detail::entry_mac mac =
+        detail::compute_entry_mac(seal.secret, magic, seal.key, std::string_view(out).substr(sealed_from));
+    std::copy(mac.begin(), mac.end(), out.begin() + static_cast<std::ptrdiff_t>(mac_at));
+  }
   return out;
 }
 
-std::optional<entry> decode_entry(std::string bytes) {
+decoded_entry decode_entry(std::string bytes, entry_seal seal) {
+  constexpr const char* not_an_entry = "not a cached HTTP response";
   reader in(bytes);
-  if (in.bytes(magic.size()) != magic) return std::nullopt;
+  if (in.bytes(magic.size()) != magic) return {std::nullopt, not_an_entry};
+  const std::string_view mac = in.bytes(in.get<std::uint8_t>());
+  if (!in.ok()) return {std::nullopt, not_an_entry};
+  if (!seal.secret.empty()) {
+    const std::string_view sealed_bytes = std::string_view(bytes).substr(bytes.size() - in.remaining());
+    if (!detail::same_mac(detail::compute_entry_mac(seal.secret, magic, seal.key, sealed_bytes), mac)) {
+      return {std::nullopt, "cached HTTP response failed authentication"};
+    }
+  }
   entry e;
   e.status = in.get<std::uint16_t>();
+  e.stored_at = in.get<std::int64_t>();
   e.expires_at = in.get<std::int64_t>();
   e.etag = in.bytes(in.get<std::uint8_t>());
   const auto count = in.get<std::uint16_t>();
-  if (!in.ok() || e.status < 100 || e.status > 999) return std::nullopt;
+  if (!in.ok()) return {std::nullopt, not_an_entry};
+  // Each header takes at least six bytes: a count past what is left cannot be honest.
+  if (count > in.remaining() / 6) return {std::nullopt, not_an_entry};
   e.headers.reserve(count);
   for (std::uint16_t i = 0; i < count && in.ok(); ++i) {
     header_field h;
@@ -118,11 +190,12 @@ std::optional<entry> decode_entry(std::string bytes) {
     h.value = in.bytes(in.get<std::uint32_t>());
     e.headers.push_back(std::move(h));
   }
-  if (!in.ok()) return std::nullopt;
+  if (!in.ok()) return {std::nullopt, not_an_entry};
+  if (const char* problem = invalid_entry(e)) return {std::nullopt, problem};
   // The body is the tail: drop the prefix in place instead of copying the body out.
   bytes.erase(0, bytes.size() - in.remaining());
   e.body = std::move(bytes);
-  return e;
+  return {std::move(e), nullptr};
 }
 
 std::int64_t expires_at_for(clock::time_point now, std::optional<std::chrono::milliseconds> lifetime) {
@@ -134,6 +207,7 @@ entry make_entry(unsigned status, std::vector<header_field> headers, std::string
                  std::optional<std::chrono::milliseconds> lifetime) {
   entry e;
   e.status = status;
+  e.stored_at = std::chrono::floor<std::chrono::seconds>(now.time_since_epoch()).count();
   e.expires_at = expires_at_for(now, lifetime);
   e.etag = make_etag(body);
   e.headers = std::move(headers);
@@ -148,6 +222,11 @@ std::int64_t max_age(const entry& e, clock::time_point now) noexcept {
   if (e.expires_at == 0) return one_year;
   const std::int64_t now_s = std::chrono::floor<std::chrono::seconds>(now.time_since_epoch()).count();
   return e.expires_at > now_s ? e.expires_at - now_s : 0;
+}
+
+std::int64_t age(const entry& e, clock::time_point now) noexcept {
+  const std::int64_t now_s = std::chrono::floor<std::chrono::seconds>(now.time_since_epoch()).count();
+  return now_s > e.stored_at ? now_s - e.stored_at : 0;
 }
 
 }  // namespace fast_cache::http

@@ -83,4 +83,23 @@ bool has_token(std::string_view list, std::string_view token) noexcept {
   return false;
 }
 
+std::optional<std::string> header_lookup::combined(std::string_view name) const {
+  std::optional<std::string> out;
+  each(name, [&](std::string_view value) {
+    if (out) {
+      *out += ", ";
+      *out += value;
+    } else {
+      out.emplace(value);
+    }
+  });
+  return out;
+}
+
+bool header_lookup::has_token(std::string_view name, std::string_view token) const {
+  bool found = false;
+  each(name, [&](std::string_view value) { found = found || http::has_token(value, token); });
+  return found;
+}
+
 }  // namespace fast_cache::http

@@ -2,18 +2,18 @@
 #include <fast_cache/http/route_cache.hpp>
 
 #include <algorithm>
-#include <tuple>
+#include <charconv>
 #include <utility>
 
 namespace fast_cache::http {
 
 namespace {
 
-// Escapes the key's own delimiters so that distinct queries never build the same key.
+// Escapes the key's own delimiters so that distinct requests never build the same key.
 void append_escaped(std::string& out, std::string_view text) {
   static constexpr char hex[] = "0123456789ABCDEF";
   for (const char c : text) {
-    if (c == '%' || c == '&' || c == '=' || c == ';') {
+    if (c == '%' || c == '&' || c == '=' || c == ';' || c == '#') {
       out.push_back('%');
       out.push_back(hex[static_cast<unsigned char>(c) >> 4]);
       out.push_back(hex[static_cast<unsigned char>(c) & 0x0f]);
@@ -29,11 +29,11 @@ bool is_credential_header(std::string_view name) noexcept {
 
 void append_vary(std::string& key, const std::vector<std::string>& vary, const request_view& request) {
   for (const std::string& name : vary) {
-    if (const auto value = request.headers(name)) {
+    if (const auto value = request.headers.combined(name)) {
       key += ';';
-      key += name;
+      append_escaped(key, name);
       key += '=';
-      append_escaped(key, is_credential_header(name) ? make_etag(*value) : std::string(*value));
+      append_escaped(key, is_credential_header(name) ? make_etag(*value) : *value);
     }
   }
 }
@@ -46,18 +46,54 @@ std::string to_lower(std::string_view s) {
   return out;
 }
 
+std::string_view trim(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Calls f(item) for each non-empty item of the comma-separated lists in every field `name`.
+template <class F>
+void each_list_item(header_lookup headers, std::string_view name, F f) {
+  headers.each(name, [&](std::string_view list) {
+    while (!list.empty()) {
+      const auto comma = list.find(',');
+      const std::string_view item = trim(list.substr(0, comma));
+      list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+      if (!item.empty()) f(item);
+    }
+  });
+}
+
+// The seconds of a `directive=N` in Cache-Control (quotes allowed, as RFC 9111 section 5.2 asks
+// recipients to accept); nullopt when absent or malformed.
+std::optional<std::int64_t> directive_seconds(header_lookup headers, std::string_view directive) {
+  std::optional<std::int64_t> out;
+  each_list_item(headers, "cache-control", [&](std::string_view item) {
+    const auto eq = item.find('=');
+    if (out || eq == std::string_view::npos || !iequals(trim(item.substr(0, eq)), directive)) return;
+    std::string_view value = trim(item.substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+    std::int64_t seconds = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+    if (ec == std::errc() && end == value.data() + value.size() && seconds >= 0) out = seconds;
+  });
+  return out;
+}
+
 }  // namespace
 
 bool is_truthy(std::string_view value) noexcept { return value == "1" || iequals(value, "true"); }
 
 route_cache::route_cache(route_options options) : options_(std::move(options)) {
-  // Lower-cased once so that keys do not depend on how the route spelled a header name.
-  for (std::string& name : options_.vary) name = to_lower(name);
+  for (const std::string& name : options_.vary) {
+    vary_lower_.push_back(to_lower(name));
+    varies_on_credentials_ = varies_on_credentials_ || is_credential_header(name);
+  }
 }
 
 bool route_cache::varies_on(std::string_view header) const noexcept {
-  return std::any_of(options_.vary.begin(), options_.vary.end(),
-                     [&](const std::string& v) { return iequals(v, header); });
+  return std::any_of(vary_lower_.begin(), vary_lower_.end(), [&](const std::string& v) { return iequals(v, header); });
 }
 
 bool route_cache::caches_method(std::string_view method) const noexcept {
@@ -73,18 +109,16 @@ cache_plan route_cache::plan(const request_view& request) const {
   }
   cache_plan plan;
   plan.action = cache_action::lookup;
-  if (options_.allow_no_cache) {
-    if (const auto cc = request.headers("cache-control"); cc && has_token(*cc, "no-cache")) {
-      plan.action = cache_action::refresh;
-    }
+  if (options_.allow_no_cache && request.headers.has_token("cache-control", "no-cache")) {
+    plan.action = cache_action::refresh;
   }
-  if (!options_.namespace_.empty()) {
-    plan.key = options_.namespace_;
-    plan.key += ':';
-  }
+  plan.store = !request.headers.has_token("cache-control", "no-store");
+  plan.key = route_key_prefix;
+  plan.key += escape_key_part(options_.namespace_);
+  plan.key += ':';
   if (options_.key_builder) {
     plan.key += options_.key_builder(request);
-    append_vary(plan.key, options_.vary, request);
+    append_vary(plan.key, vary_lower_, request);
   } else {
     plan.key += default_key(request);
   }
@@ -97,12 +131,14 @@ std::string route_cache::default_key(const request_view& request) const {
   for (const query_param& p : request.query) {
     if (p.name != "skip_cache") params.push_back(&p);
   }
-  std::sort(params.begin(), params.end(), [](const query_param* a, const query_param* b) {
-    return std::tie(a->name, a->value) < std::tie(b->name, b->value);
-  });
+  // By name only, and stable: `x=1&x=2` and `x=2&x=1` are different requests to a handler that
+  // reads the first x.
+  std::stable_sort(params.begin(), params.end(),
+                   [](const query_param* a, const query_param* b) { return a->name < b->name; });
   std::string key;
   key.reserve(64);
   // HEAD is answered from GET's entry: the same representation without the body.
+  const bool bodiless = request.method == "GET" || request.method == "HEAD";
   key += request.method == "HEAD" ? std::string_view("GET") : request.method;
   key += ' ';
   append_escaped(key, request.path);
@@ -114,36 +150,102 @@ std::string route_cache::default_key(const request_view& request) const {
     key += '=';
     append_escaped(key, p->value);
   }
-  append_vary(key, options_.vary, request);
+  append_vary(key, vary_lower_, request);
+  if (!bodiless) {
+    key += '#';
+    key += make_etag(request.body);
+  }
   return key;
 }
 
-bool route_cache::storable(unsigned status, header_lookup response_headers) const {
+store_decision route_cache::decide_store(unsigned status, header_lookup response_headers, expiry default_expire) const {
   const bool status_ok = options_.store_status ? options_.store_status(status) : (status >= 200 && status < 300);
-  if (!status_ok) return false;
-  if (response_headers("set-cookie")) return false;
-  if (const auto cc = response_headers("cache-control")) {
-    if (has_token(*cc, "no-store") || has_token(*cc, "private")) return false;
+  if (!status_ok || response_headers("set-cookie")) return {};
+  for (const std::string_view refused : {"no-store", "private", "no-cache"}) {
+    if (response_headers.has_token("cache-control", refused)) return {};
   }
-  return true;
+  // A Vary the key does not cover would serve one variant to every request: not stored.
+  bool covered = true;
+  each_list_item(response_headers, "vary", [&](std::string_view name) { covered = covered && varies_on(name); });
+  if (!covered) return {};
+
+  store_decision decision{true, effective_expiry(options_.expire, default_expire)};
+  auto own = directive_seconds(response_headers, "s-maxage");
+  if (!own) own = directive_seconds(response_headers, "max-age");
+  if (own) {
+    if (*own == 0) return {};
+    const duration handler_lifetime = std::chrono::seconds(*own);
+    if (!decision.lifetime || handler_lifetime < *decision.lifetime) decision.lifetime = handler_lifetime;
+  }
+  return decision;
 }
 
 served_response route_cache::hit(const entry& e, const request_view& request, clock::time_point now) const {
-  served_response out = miss(e.status, &e, request, now);
+  const auto find = [&](std::string_view name, const field_sink& sink) {
+    for (const header_field& h : e.headers) {
+      if (iequals(h.name, name)) sink(h.value);
+    }
+  };
+  served_response out = served(e, find, request, now, true);
   out.x_cache = "HIT";
   return out;
 }
 
-served_response route_cache::miss(unsigned status, const entry* stored, const request_view& request,
-                                  clock::time_point now) const {
+served_response route_cache::miss(unsigned status, header_lookup response_headers, const entry* stored,
+                                  const request_view& request, clock::time_point now) const {
+  if (stored != nullptr) return served(*stored, response_headers, request, now, false);
   served_response out;
   out.status = status;
   out.x_cache = "MISS";
-  if (stored == nullptr) return out;
-  out.cache_control = "max-age=" + std::to_string(max_age(*stored, now));
-  if (const auto inm = request.headers("if-none-match"); inm && etag_matches(*inm, stored->etag)) {
-    out.status = 304;
-    out.not_modified = true;
+  // Vary is sent whether or not this response was stored: a downstream cache must know.
+  if (!options_.vary.empty()) out.vary = merged_vary(response_headers);
+  return out;
+}
+
+std::string route_cache::merged_vary(header_lookup response_headers) const {
+  std::string vary;
+  const auto add = [&](std::string_view name) {
+    if (!vary.empty()) vary += ", ";
+    vary += name;
+  };
+  for (const std::string& name : options_.vary) add(name);
+  each_list_item(response_headers, "vary", [&](std::string_view name) {
+    if (!varies_on(name)) add(name);
+  });
+  return vary;
+}
+
+served_response route_cache::served(const entry& e, header_lookup headers, const request_view& request,
+                                    clock::time_point now, bool replayed) const {
+  served_response out;
+  out.status = e.status;
+  out.x_cache = "MISS";
+  out.etag = e.etag;
+
+  const std::optional<std::string> own = headers.combined("cache-control");
+  if (!own) {
+    out.cache_control = varies_on_credentials_ ? "private, " : "";
+    out.cache_control += "max-age=" + std::to_string(max_age(e, now));
+  } else {
+    // The handler's directives are kept; a per-user entry is marked private unless the handler
+    // said otherwise, so that no shared cache hands it to another user.
+    if (varies_on_credentials_ && !headers.has_token("cache-control", "private") &&
+        !headers.has_token("cache-control", "public")) {
+      out.cache_control = "private, " + *own;
+    }
+    if (replayed) out.age = age(e, now);
+  }
+
+  out.vary = merged_vary(headers);
+
+  if (e.status >= 200 && e.status < 300 && !e.etag.empty()) {
+    bool matched = false;
+    request.headers.each("if-none-match",
+                         [&](std::string_view list) { matched = matched || etag_matches(list, e.etag); });
+    if (matched) {
+      out.status = 304;
+      out.not_modified = true;
+    }
   }
   return out;
 }

@@ -21,33 +21,28 @@ namespace {
 // httplib::Headers is a case-insensitive multimap, but its comparator is not transparent.
 struct header_finder {
   const httplib::Headers* headers;
-  std::optional<std::string_view> operator()(std::string_view name) const {
-    const auto it = headers->find(std::string(name));
-    if (it == headers->end()) return std::nullopt;
-    return std::string_view(it->second);
+  void operator()(std::string_view name, const fh::field_sink& sink) const {
+    const auto [first, last] = headers->equal_range(std::string(name));
+    for (auto it = first; it != last; ++it) sink(it->second);
   }
 };
 
-// What the core reads of an httplib request. httplib's `path` and `params` are already decoded,
-// so the view is built from the raw target, as the other adapters do, for identical keys; a
-// request built by hand (a handler called directly, without a server) has no target.
+// What the core reads of an httplib request: the path and parameters exactly as its handler
+// reads them (httplib's own decoding; `params` is a multimap ordered by name that keeps
+// same-name values in request order), so that two requests a handler cannot tell apart share
+// an entry and two it can never do.
 struct request_parts {
   explicit request_parts(const httplib::Request& req) : find_header{&req.headers} {
-    if (req.target.empty()) {
-      path = req.path;
-      for (const auto& [name, value] : req.params) query.push_back({name, value});
-      return;
-    }
-    const fh::split_target_result target = fh::split_target(req.target);
-    path = target.path;
-    query = fh::parse_query(target.query);
+    query.reserve(req.params.size());
+    for (const auto& [name, value] : req.params) query.push_back({name, value});
   }
   request_parts(const request_parts&) = delete;
   request_parts& operator=(const request_parts&) = delete;
 
-  fh::request_view view(const httplib::Request& req) const { return {req.method, path, query, find_header}; }
+  fh::request_view view(const httplib::Request& req) const {
+    return {.method = req.method, .path = req.path, .query = query, .headers = find_header, .body = req.body};
+  }
 
-  std::string_view path;
   std::vector<fh::query_param> query;
   header_finder find_header;
 };
@@ -60,11 +55,12 @@ void replace_header(httplib::Response& res, const std::string& name, std::string
   res.headers.emplace(name, std::move(value));
 }
 
-void set_cache_headers(httplib::Response& res, const fh::served_response& served, std::string_view etag) {
+void set_cache_headers(httplib::Response& res, const fh::served_response& served) {
   replace_header(res, "X-Cache", std::string(served.x_cache));
-  if (served.cache_control.empty()) return;
-  replace_header(res, "Cache-Control", served.cache_control);
-  replace_header(res, "ETag", std::string(etag));
+  if (!served.vary.empty()) replace_header(res, "Vary", served.vary);
+  if (!served.cache_control.empty()) replace_header(res, "Cache-Control", served.cache_control);
+  if (served.age) replace_header(res, "Age", std::to_string(*served.age));
+  if (!served.etag.empty()) replace_header(res, "ETag", served.etag);
   if (served.not_modified) {
     res.status = static_cast<int>(served.status);
     res.body.clear();
@@ -75,7 +71,7 @@ void serve_entry(httplib::Response& res, fh::entry& e, const fh::served_response
   res.status = static_cast<int>(e.status);
   for (fh::header_field& h : e.headers) res.headers.emplace(std::move(h.name), std::move(h.value));
   res.body = std::move(e.body);
-  set_cache_headers(res, served, e.etag);
+  set_cache_headers(res, served);
 }
 
 std::vector<fh::header_field> replayable_headers(const httplib::Response& res) {
@@ -97,18 +93,20 @@ void cached_route::operator()(const httplib::Request& req, httplib::Response& re
   const request_parts parts(req);
   const fh::request_view view = parts.view(req);
   const fh::cache_plan plan = s.policy.plan(view);
-  const std::shared_ptr<Backend> backend = plan.may_store() ? cache.backend() : nullptr;
+  const header_finder response_headers{&res.headers};
+  const std::shared_ptr<Backend> backend = plan.uses_backend() ? cache.backend() : nullptr;
   if (!backend) {
     s.inner(req, res);
-    set_cache_headers(res, s.policy.miss(status_of(res), nullptr, view, fh::clock::now()), {});
+    set_cache_headers(res, s.policy.miss(status_of(res), response_headers, nullptr, view, fh::clock::now()));
     return;
   }
 
+  const fh::entry_sealing sealing(cache, plan);
   fast_cache::detail::cache_session session(cache, backend, plan.key);
   if (plan.action == fh::cache_action::lookup) {
     std::optional<std::string> stored = fast_cache::detail::read(session);
     const auto now = fh::clock::now();
-    if (std::optional<fh::entry> e = fh::live_entry(session, std::move(stored), now)) {
+    if (std::optional<fh::entry> e = fh::live_entry(session, std::move(stored), sealing.seal(), now)) {
       session.hit();
       serve_entry(res, *e, s.policy.hit(*e, view, now));
       return;
@@ -121,13 +119,17 @@ void cached_route::operator()(const httplib::Request& req, httplib::Response& re
   const unsigned status = status_of(res);
   // A streamed body is produced while sending, after this returns: there is nothing to store.
   const bool streamed = static_cast<bool>(res.content_provider_);
-  if (streamed || !s.policy.storable(status, header_finder{&res.headers})) {
-    set_cache_headers(res, s.policy.miss(status, nullptr, view, now), {});
+  const fh::store_decision decision = plan.may_store() && !streamed
+                                          ? s.policy.decide_store(status, response_headers, cache.default_expire())
+                                          : fh::store_decision{};
+  if (!decision.store) {
+    set_cache_headers(res, s.policy.miss(status, response_headers, nullptr, view, now));
     return;
   }
-  fh::entry_to_store store = fh::prepare_store(s.policy, cache, status, replayable_headers(res), res.body, now);
+  fh::entry_to_store store =
+      fh::prepare_store(decision, status, replayable_headers(res), res.body, sealing.seal(), now);
   fast_cache::detail::store(session, std::move(store.bytes), store.backend_expire);
-  set_cache_headers(res, s.policy.miss(status, &store.stored, view, now), store.stored.etag);
+  set_cache_headers(res, s.policy.miss(status, response_headers, &store.stored, view, now));
 }
 
 }  // namespace fast_cache::cpp_httplib

@@ -108,7 +108,11 @@ TEST_P(DemoE2E, ExpensiveMissThenHit) {
 TEST_P(DemoE2E, CustomKeyAndNamespace) {
   const int x = fresh_int();
   expect_miss_then_hit(client(), "/custom?x=" + std::to_string(x), json::object{{"value", x}}, 120);
-  EXPECT_EQ(json_of(client().get("/di/has?key=special:custom:" + std::to_string(x))), (json::object{{"exists", true}}));
+  // Route entries live in their own key space: "%http:special:custom:<x>".
+  EXPECT_EQ(json_of(client().get("/di/has?key=%25http%3Aspecial%3Acustom%3A" + std::to_string(x))),
+            (json::object{{"exists", true}}));
+  EXPECT_EQ(json_of(client().get("/di/has?key=special:custom:" + std::to_string(x))),
+            (json::object{{"exists", false}}));
 }
 
 TEST_P(DemoE2E, DecoratorRoutes) {

@@ -88,7 +88,7 @@ class request {
   [[nodiscard]] std::string_view path() const noexcept { return path_; }
   /// Decoded query parameters, in request order.
   [[nodiscard]] std::span<const fast_cache::http::query_param> query() const noexcept { return query_; }
-  /// A header's value, or nullopt when absent (case-insensitive name).
+  /// A header's (first field's) value, or nullopt when absent (case-insensitive name).
   [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const;
   /// The Cache of the application (see fast_cache_init_app), for `get_cache()`.
   [[nodiscard]] Cache& cache() const noexcept { return *cache_; }
@@ -121,7 +121,7 @@ class request {
  private:
   struct header_finder {
     const message* msg;
-    std::optional<std::string_view> operator()(std::string_view name) const;
+    void operator()(std::string_view name, const fast_cache::http::field_sink& sink) const;
   };
 
   [[nodiscard]] std::optional<std::string_view> find_query(std::string_view name) const noexcept;

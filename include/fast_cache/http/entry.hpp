@@ -20,6 +20,8 @@ struct header_field {
 /// is_replayable_header); hop-by-hop, per-response and per-user headers are not.
 struct entry {
   unsigned status = 200;
+  /// When the entry was stored, in epoch seconds: what `Age` counts from.
+  std::int64_t stored_at = 0;
   /// When the entry stops being fresh, in epoch seconds; 0 = never. Stored in the entry so that
   /// `max-age` counts down the same on every server that reads it, whatever the backend's TTL.
   std::int64_t expires_at = 0;
@@ -31,26 +33,48 @@ struct entry {
 
 /// Whether a response header is part of the representation and replayed from the cache:
 /// Content-Type, Content-Encoding, Content-Language, Content-Disposition, Content-Location,
-/// Last-Modified, Link, Location, Vary. Set-Cookie, Date, Content-Length, Connection and the
-/// like are not.
+/// Last-Modified, Link, Location, Vary, and the handler's own Cache-Control. Set-Cookie, Date,
+/// Content-Length, Connection and the like are not.
 [[nodiscard]] bool is_replayable_header(std::string_view name) noexcept;
+
+/// Where an entry is stored and how it is authenticated. An entry is sealed to its key: with a
+/// secret, its bytes carry an HMAC-SHA-256 of the key and the entry, so bytes written by anyone
+/// without the secret, or copied from another key, are refused.
+struct entry_seal {
+  /// The backend key the entry lives under.
+  std::string_view key;
+  /// The HMAC key; empty stores entries unauthenticated and accepts them unverified.
+  std::string_view secret;
+};
 
 /// Serialises an entry. Layout, integers big-endian:
 ///
-///     "FCH1"                         magic and format version
+///     "FCH2"                         magic and format version
+///     u8  MAC length (0 or 32), MAC  HMAC-SHA-256 over "FCH2", u32 key length, key, and every
+///                                    byte after the MAC
 ///     u16 status
-///     i64 expires_at                 epoch seconds, 0 = never
+///     i64 stored_at, i64 expires_at  epoch seconds, expires_at 0 = never
 ///     u8  etag length, etag bytes
 ///     u16 header count, then per header: u16 name length, name, u32 value length, value
 ///     body                           every remaining byte
 ///
 /// A small binary layout rather than JSON: bodies are stored as is (no escaping or base64), and
 /// a hit decodes with a few length reads.
-[[nodiscard]] std::string encode_entry(const entry& e);
+[[nodiscard]] std::string encode_entry(const entry& e, entry_seal seal = {});
 
-/// Parses encode_entry's output; nullopt when the bytes are not an entry (foreign or truncated
-/// data is then treated as a miss). Takes the bytes by value so the body reuses their buffer.
-[[nodiscard]] std::optional<entry> decode_entry(std::string bytes);
+/// What decode_entry found.
+struct decoded_entry {
+  std::optional<entry> value;
+  /// Why value is empty: the bytes are not an entry, fail authentication, or hold an entry no
+  /// handler could have produced (see decode_entry). Null when value is set.
+  const char* problem = nullptr;
+};
+
+/// Parses encode_entry's output and checks it before anything of it is served: the MAC when the
+/// seal has a secret; a status from 200 to 599; header names that are tokens, of replayable
+/// headers only; header values without CR, LF, NUL or other control characters; an ETag that is
+/// one quoted entity-tag. Takes the bytes by value so the body reuses their buffer.
+[[nodiscard]] decoded_entry decode_entry(std::string bytes, entry_seal seal = {});
 
 using clock = std::chrono::system_clock;
 
@@ -69,5 +93,8 @@ using clock = std::chrono::system_clock;
 /// The `max-age` to send for e at `now`: whole seconds left, 0 once expired, a year for an entry
 /// that never expires.
 [[nodiscard]] std::int64_t max_age(const entry& e, clock::time_point now) noexcept;
+
+/// The `Age` to send for e at `now`: whole seconds since it was stored, never negative.
+[[nodiscard]] std::int64_t age(const entry& e, clock::time_point now) noexcept;
 
 }  // namespace fast_cache::http

@@ -1,21 +1,23 @@
 // The framework-free HTTP response cache: per route, decides the key, whether to read or store,
 // and the headers of what is served. Pure (no I/O, the clock is a parameter); an adapter for an
-// HTTP framework does the backend calls around it:
+// HTTP framework does the backend calls around it (see backend_steps.hpp and the Beast and
+// cpp-httplib adapters):
 //
 //     route_cache rc({.expire = 60s});
-//     cache_plan plan = rc.plan(request);               // key and action
-//     if (plan.action == cache_action::lookup)           // read the backend at plan.key:
-//       if (auto e = decode_entry(bytes); e && !is_expired(*e, now))
-//         serve rc.hit(*e, request, now)                 // status, headers, body
+//     cache_plan plan = rc.plan(request);                 // key and action
+//     if (plan.action == cache_action::lookup)             // read the backend at plan.key:
+//       if (decoded = decode_entry(bytes, seal); live)     //   validated, authenticated
+//         serve rc.hit(entry, request, now)                 // status, headers, body
 //     run the handler;
-//     if (plan.may_store() && rc.storable(status, response_headers))
-//       e = make_entry(...), store encode_entry(e) at plan.key for rc.lifetime(default)
-//     send rc.miss(status, stored ? &e : nullptr, request, now)   // X-Cache: MISS headers
+//     if (plan.may_store() && (d = rc.decide_store(status, response_headers, default)).store)
+//       store encode_entry(make_entry(..., d.lifetime), seal) at plan.key
+//     send rc.miss(status, response_headers, stored ? &e : nullptr, request, now)
 #pragma once
 
 #include <fast_cache/expiry.hpp>
 #include <fast_cache/http/entry.hpp>
 #include <fast_cache/http/request_view.hpp>
+#include <fast_cache/key.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -31,14 +33,17 @@ namespace fast_cache::http {
 struct route_options {
   /// How long responses live; nullopt uses the Cache's default_expire, <= 0 never expires.
   expiry expire{};
-  /// Prefixes the route's keys with `<namespace_>:`.
+  /// Keeps the route's keys apart from other routes' with the same keys.
   std::string namespace_{};
-  /// Replaces the default key (method, path and sorted query) with the builder's result, e.g.
+  /// Replaces the default key (method, path, query and, for methods with a body, the body's
+  /// digest) with the builder's result, e.g.
   /// `[](const request_view& r) { return "custom:" + std::string(r.param("x").value_or("")); }`.
-  /// Varying headers are still appended.
+  /// The result identifies the entry within the namespace; varying headers are still appended.
+  /// A builder for a method with a body is given the body (request_view::body) and decides.
   std::function<std::string(const request_view&)> key_builder{};
-  /// Request headers whose values are part of the key (case-insensitive names). Naming
-  /// Authorization or Cookie makes per-user entries for requests that carry them.
+  /// Request headers whose values are part of the key (case-insensitive names), sent as `Vary`.
+  /// Naming Authorization or Cookie makes per-user entries for requests that carry them, sent
+  /// `Cache-Control: private`.
   std::vector<std::string> vary{};
   /// Methods cached besides GET and HEAD (upper case), e.g. {"POST"}.
   std::vector<std::string> methods{};
@@ -55,23 +60,46 @@ enum class cache_action {
   refresh,  ///< do not read; run the handler and store its response (client no-cache)
 };
 
+/// Route keys start with this: a key space of their own, which the keys of cached() functions
+/// (whose escaped parts never hold `%h`) cannot reach, nor a key written by hand by accident.
+inline constexpr std::string_view route_key_prefix = "%http:";
+
 struct cache_plan {
   cache_action action = cache_action::pass;
   /// The backend key; empty when action is pass.
   std::string key;
+  /// False when the request forbids storing (`Cache-Control: no-store`): it may still be served.
+  bool store = true;
 
-  [[nodiscard]] bool may_store() const noexcept { return action != cache_action::pass; }
+  [[nodiscard]] bool uses_backend() const noexcept { return action != cache_action::pass; }
+  [[nodiscard]] bool may_store() const noexcept { return uses_backend() && store; }
 };
 
-/// What to send for a request answered by a cached route.
+/// Whether a fresh response is stored, and for how long.
+struct store_decision {
+  bool store = false;
+  /// The entry's lifetime: the route's, shortened to the handler's own `s-maxage` (else
+  /// `max-age`) when that is shorter; nullopt = never expires.
+  std::optional<duration> lifetime;
+};
+
+/// The headers fast_cache sets on a response of a cached route.
 struct served_response {
   /// The status to send: the entry's, or 304 when If-None-Match matched (send no body then).
   unsigned status = 200;
   bool not_modified = false;
   /// "HIT" or "MISS", for X-Cache.
   std::string_view x_cache;
-  /// "max-age=<seconds>", for Cache-Control; empty when the response is not cached.
+  /// Cache-Control to set; empty keeps what the response has (the handler's own directives, or
+  /// nothing for a response that was not cached).
   std::string cache_control;
+  /// ETag to set; empty when the response was not cached.
+  std::string etag;
+  /// Age to set (seconds since stored), on hits that replay the handler's own Cache-Control,
+  /// whose max-age counts from when it was stored.
+  std::optional<std::int64_t> age;
+  /// Vary to set: the route's varying headers and the response's own; empty when neither has any.
+  std::string vary;
 };
 
 /// The compiled options of one route. Immutable after construction: safe to share across threads.
@@ -82,40 +110,47 @@ class route_cache {
   /// The key and the action for request: `pass` for a method the route does not cache, for
   /// `skip_cache=true` or `skip_cache=1` in the query, and for a request carrying Authorization
   /// or Cookie the route does not vary on; `refresh` for `Cache-Control: no-cache` when allowed;
-  /// `lookup` otherwise. HEAD shares GET's entries.
+  /// `lookup` otherwise. HEAD shares GET's entries. The key is route_key_prefix, the escaped
+  /// namespace (see escape_key_part), ':', then the key_builder's result followed by the varying
+  /// headers, or default_key.
   [[nodiscard]] cache_plan plan(const request_view& request) const;
 
-  /// The default key (without namespace): `<METHOD> <path>?<name=value&...>` with the query
-  /// sorted, skip_cache dropped and '%', '&', '=', ';' in names and values escaped; then
-  /// `;<header>=<value>` for each varying header present (Authorization and Cookie values hashed,
-  /// so no credential is stored in a key).
+  /// The default key (without prefix and namespace): `<METHOD> <path>?<name=value&...>` with the
+  /// parameters sorted by name (same-name parameters keep their order, as a handler reading the
+  /// first one sees them), skip_cache dropped and '%', '&', '=', ';', '#' in the parts escaped;
+  /// then `;<header>=<value>` for each varying header present (all its fields; Authorization and
+  /// Cookie values hashed, so no credential is stored in a key); then, for a method other than
+  /// GET and HEAD, `#<digest of the body>`.
   [[nodiscard]] std::string default_key(const request_view& request) const;
 
-  /// Whether a fresh response may be stored: an allowed status, and no Set-Cookie,
-  /// `Cache-Control: no-store` or `private` in the response headers.
-  [[nodiscard]] bool storable(unsigned status, header_lookup response_headers) const;
+  /// Whether and how long to store a fresh response: an allowed status; no Set-Cookie; no
+  /// `no-store`, `private` or `no-cache` in any Cache-Control field; a Vary naming only headers
+  /// the route varies on (never `*`); a freshness of its own (s-maxage, max-age) above zero.
+  [[nodiscard]] store_decision decide_store(unsigned status, header_lookup response_headers,
+                                            expiry default_expire) const;
 
-  /// The lifetime of stored entries, resolved against the Cache's default; nullopt = never expires.
-  [[nodiscard]] std::optional<duration> lifetime(expiry default_expire) const noexcept {
-    return effective_expiry(options_.expire, default_expire);
-  }
-
-  /// A served entry: 304 when the request's If-None-Match matches its ETag, X-Cache HIT, and the
-  /// max-age left.
+  /// A served entry: 304 when the entry is a 2xx and the request's If-None-Match matches its
+  /// ETag, X-Cache HIT, the freshness left.
   [[nodiscard]] served_response hit(const entry& e, const request_view& request, clock::time_point now) const;
 
-  /// A fresh response from the handler: X-Cache MISS; when it was stored as `stored`, also the
-  /// entry's max-age and a 304 when If-None-Match matches its ETag.
-  [[nodiscard]] served_response miss(unsigned status, const entry* stored, const request_view& request,
-                                     clock::time_point now) const;
+  /// A fresh response from the handler, with its headers: X-Cache MISS; when it was stored as
+  /// `stored`, also the entry's freshness and ETag, and a 304 when If-None-Match matches.
+  [[nodiscard]] served_response miss(unsigned status, header_lookup response_headers, const entry* stored,
+                                     const request_view& request, clock::time_point now) const;
 
   [[nodiscard]] const route_options& options() const noexcept { return options_; }
 
  private:
   [[nodiscard]] bool varies_on(std::string_view header) const noexcept;
   [[nodiscard]] bool caches_method(std::string_view method) const noexcept;
+  [[nodiscard]] std::string merged_vary(header_lookup response_headers) const;
+  [[nodiscard]] served_response served(const entry& e, header_lookup headers, const request_view& request,
+                                       clock::time_point now, bool replayed) const;
 
   route_options options_;
+  // options_.vary lower-cased, for keys that do not depend on how the route spelled a name.
+  std::vector<std::string> vary_lower_;
+  bool varies_on_credentials_ = false;
 };
 
 /// Whether a query value turns skip_cache on: "true" (any case) or "1".

@@ -9,13 +9,14 @@ request::request(message msg, Cache& cache) : message_(std::move(msg)), cache_(&
   if (!query.empty()) query_ = fast_cache::http::parse_query(query);
 }
 
-std::optional<std::string_view> request::header_finder::operator()(std::string_view name) const {
-  const auto it = msg->find(boost::beast::string_view(name.data(), name.size()));
-  if (it == msg->end()) return std::nullopt;
-  return std::string_view(it->value().data(), it->value().size());
+void request::header_finder::operator()(std::string_view name, const fast_cache::http::field_sink& sink) const {
+  const auto range = msg->equal_range(boost::beast::string_view(name.data(), name.size()));
+  for (auto it = range.first; it != range.second; ++it) sink(std::string_view(it->value().data(), it->value().size()));
 }
 
-std::optional<std::string_view> request::header(std::string_view name) const { return finder_(name); }
+std::optional<std::string_view> request::header(std::string_view name) const {
+  return fast_cache::http::header_lookup(finder_)(name);
+}
 
 std::optional<std::string_view> request::find_query(std::string_view name) const noexcept {
   for (const auto& p : query_) {
@@ -43,7 +44,8 @@ fast_cache::http::request_view request::view() const noexcept {
   return {.method = std::string_view(method.data(), method.size()),
           .path = path_,
           .query = query_,
-          .headers = fast_cache::http::header_lookup(finder_)};
+          .headers = fast_cache::http::header_lookup(finder_),
+          .body = message_.body()};
 }
 
 void request::throw_malformed(const char* location, std::string_view name, const char* type) {

@@ -34,4 +34,18 @@ TEST(Key, NamespacePrefixes) {
   EXPECT_EQ(fast_cache::namespaced_key("", "custom:1"), "custom:1");
 }
 
+TEST(Key, NamesAndNamespacesNeverMeet) {
+  using fast_cache::default_key;
+  using fast_cache::namespaced_key;
+  // A name holding the separator against the same text split into namespace and name.
+  EXPECT_EQ(default_key("a:b", 1), "a%3Ab:[1]");
+  EXPECT_NE(default_key("a:b", 1), namespaced_key("a", default_key("b", 1)));
+  EXPECT_NE(namespaced_key("a:b", default_key("c", 1)), namespaced_key("a", default_key("b:c", 1)));
+  // A name starting with '[' would read as arguments after a namespace-less name.
+  EXPECT_NE(namespaced_key("a", default_key("[1]")), default_key("a", 1));
+  // Escaping is itself escaped, so an escaped-looking name stays distinct.
+  EXPECT_NE(default_key("a%3Ab", 1), default_key("a:b", 1));
+  EXPECT_EQ(fast_cache::escape_key_part("plain_name-1.x"), "plain_name-1.x");
+}
+
 }  // namespace

@@ -29,6 +29,15 @@ TEST(layout, non_utf8_keys_are_hashed) {
   EXPECT_EQ(cache_key("ns", "\xed\xa0\x80"), "ns:hash:" + sha256_hex("\xed\xa0\x80"));  // a surrogate
 }
 
+TEST(layout, a_user_key_cannot_produce_the_hashed_form) {
+  // Plain, "ns:hash:<hex>" would be the item of the long key whose digest is <hex>.
+  const std::string over(2000, 'k');
+  const std::string forged = "hash:" + sha256_hex(over);
+  EXPECT_NE(cache_key("ns", forged), cache_key("ns", over));
+  EXPECT_EQ(cache_key("ns", forged), "ns:hash:" + sha256_hex(forged));
+  EXPECT_EQ(cache_key("ns", "hashes:x"), "ns:hashes:x");  // only the exact prefix is reserved
+}
+
 TEST(layout, utf8_validation) {
   EXPECT_TRUE(is_valid_utf8(""));
   EXPECT_TRUE(is_valid_utf8("\xf0\x9f\x98\x80"));

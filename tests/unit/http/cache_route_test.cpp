@@ -128,7 +128,7 @@ TEST_F(CacheRouteTest, MissStoresThenHitSkipsHandler) {
   const response miss = get("/counted?x=1");
   EXPECT_EQ(miss[("X-Cache")], "MISS");
   EXPECT_EQ(miss[http::field::cache_control], "max-age=60");
-  ASSERT_EQ(backend->data.count("GET /counted?x=1"), 1U);
+  ASSERT_EQ(backend->data.count("%http::GET /counted?x=1"), 1U);
   EXPECT_EQ(backend->set_expiries.at(0), expiry(60s));
   const response hit = get("/counted?x=1");
   EXPECT_EQ(hit["X-Cache"], "HIT");
@@ -165,7 +165,7 @@ TEST_F(CacheRouteTest, FailOpenServesFreshAndCountsErrors) {
 }
 
 TEST_F(CacheRouteTest, GarbageEntryIsAMissAndIsReplaced) {
-  backend->data["GET /counted?x=3"] = "not an entry";
+  backend->data["%http::GET /counted?x=3"] = "not an entry";
   EXPECT_EQ(get("/counted?x=3")["X-Cache"], "MISS");
   EXPECT_EQ(cache.stats().errors, 1U);
   EXPECT_EQ(get("/counted?x=3")["X-Cache"], "HIT");
@@ -173,7 +173,7 @@ TEST_F(CacheRouteTest, GarbageEntryIsAMissAndIsReplaced) {
 
 TEST_F(CacheRouteTest, ExpiredEntryIsAMiss) {
   const auto old = fast_cache::http::make_entry(200, {}, "{\"x\":4}", fast_cache::http::clock::now() - 2min, 60s);
-  backend->data["GET /counted?x=4"] = fast_cache::http::encode_entry(old);
+  backend->data["%http::GET /counted?x=4"] = fast_cache::http::encode_entry(old);
   EXPECT_EQ(get("/counted?x=4")["X-Cache"], "MISS");
   EXPECT_EQ(calls, 1);
 }
@@ -225,14 +225,14 @@ TEST_F(CacheRouteTest, ResponseDoesNotWaitForItsStore) {
     return result.get();
   };
   EXPECT_EQ(request("/counted?x=7")["X-Cache"], "MISS");
-  EXPECT_FALSE(slow->has("GET /counted?x=7")) << "the store is still on its way";
+  EXPECT_FALSE(slow->has("%http::GET /counted?x=7")) << "the store is still on its way";
   EXPECT_EQ(cache.stats().background_stores_in_flight, 1U);
   EXPECT_EQ(request("/counted?x=7")["X-Cache"], "HIT");
   EXPECT_EQ(calls, 1);
 
   slow->release_writes();
   context.run();
-  EXPECT_TRUE(slow->has("GET /counted?x=7"));
+  EXPECT_TRUE(slow->has("%http::GET /counted?x=7"));
   EXPECT_EQ(cache.stats().background_stores_in_flight, 0U);
   EXPECT_EQ(cache.stats().background_stores, 1U);
 }
@@ -253,8 +253,8 @@ TEST_F(CacheRouteTest, BackgroundStoresAreBounded) {
   slow->release_writes();
   context.run();
   EXPECT_EQ(second.get()["X-Cache"], "MISS");
-  EXPECT_TRUE(slow->has("GET /counted?x=1"));
-  EXPECT_TRUE(slow->has("GET /counted?x=2"));
+  EXPECT_TRUE(slow->has("%http::GET /counted?x=1"));
+  EXPECT_TRUE(slow->has("%http::GET /counted?x=2"));
   EXPECT_EQ(cache.stats().background_stores, 1U);
 }
 

@@ -15,6 +15,7 @@ clock::time_point at(std::int64_t seconds, std::int64_t ms = 0) {
 entry sample() {
   entry e;
   e.status = 203;
+  e.stored_at = 1'700'000'000;
   e.expires_at = 1'700'000'060;
   e.etag = make_etag("hello\0world");
   e.headers = {{"Content-Type", "application/json"}, {"Link", std::string(70'000, 'l')}};
@@ -24,9 +25,10 @@ entry sample() {
 
 TEST(Entry, RoundTrip) {
   const entry e = sample();
-  const auto decoded = decode_entry(encode_entry(e));
+  const auto decoded = decode_entry(encode_entry(e)).value;
   ASSERT_TRUE(decoded);
   EXPECT_EQ(decoded->status, 203U);
+  EXPECT_EQ(decoded->stored_at, e.stored_at);
   EXPECT_EQ(decoded->expires_at, e.expires_at);
   EXPECT_EQ(decoded->etag, e.etag);
   ASSERT_EQ(decoded->headers.size(), 2U);
@@ -38,7 +40,8 @@ TEST(Entry, RoundTrip) {
 
 TEST(Entry, EmptyBodyAndNoHeaders) {
   entry e;
-  const auto decoded = decode_entry(encode_entry(e));
+  e.etag = make_etag("");
+  const auto decoded = decode_entry(encode_entry(e)).value;
   ASSERT_TRUE(decoded);
   EXPECT_EQ(decoded->status, 200U);
   EXPECT_TRUE(decoded->body.empty());
@@ -48,31 +51,90 @@ TEST(Entry, EmptyBodyAndNoHeaders) {
 TEST(Entry, LayoutIsDocumented) {
   entry e;
   e.status = 200;
-  e.expires_at = 1;
+  e.stored_at = 1;
+  e.expires_at = 2;
   e.etag = "\"t\"";
   e.headers = {{"a", "b"}};
   e.body = "xy";
   const std::string bytes = encode_entry(e);
-  const std::string expected = std::string("FCH1") + std::string("\x00\xc8", 2) + std::string(7, '\0') + "\x01" +
-                               "\x03\"t\"" + std::string("\x00\x01", 2) + std::string("\x00\x01", 2) + "a" +
+  const std::string expected = std::string("FCH2") + std::string(1, '\0') + std::string("\x00\xc8", 2) +
+                               std::string(7, '\0') + "\x01" + std::string(7, '\0') + "\x02" + "\x03\"t\"" +
+                               std::string("\x00\x01", 2) + std::string("\x00\x01", 2) + "a" +
                                std::string("\x00\x00\x00\x01", 4) + "b" + "xy";
   EXPECT_EQ(bytes, expected);
 }
 
 TEST(Entry, RejectsForeignAndTruncatedBytes) {
-  EXPECT_FALSE(decode_entry(""));
-  EXPECT_FALSE(decode_entry("{\"result\": 2}"));
-  EXPECT_FALSE(decode_entry("FCH2" + std::string(20, '\0')));
+  EXPECT_FALSE(decode_entry("").value);
+  EXPECT_FALSE(decode_entry("{\"result\": 2}").value);
+  EXPECT_STREQ(decode_entry("{\"result\": 2}").problem, "not a cached HTTP response");
+  EXPECT_FALSE(decode_entry("FCH1" + std::string(20, '\0')).value);  // the previous format
+  EXPECT_FALSE(decode_entry("FCH2" + std::string(20, '\0')).value);
   const std::string bytes = encode_entry(sample());
   // Every cut inside the header part fails; cuts inside the body only shorten the body.
   const std::size_t body_start = bytes.size() - sample().body.size();
   for (std::size_t n = 0; n < body_start; n += (n < 64 ? 1 : 997)) {
-    EXPECT_FALSE(decode_entry(bytes.substr(0, n))) << n;
+    EXPECT_FALSE(decode_entry(bytes.substr(0, n)).value) << n;
   }
-  std::string bad_status = bytes;
-  bad_status[4] = 0;
-  bad_status[5] = 0;
-  EXPECT_FALSE(decode_entry(bad_status));
+}
+
+// An entry with one thing changed, encoded: what a writer of the backend could store.
+std::string tampered(void (*change)(entry&)) {
+  entry e = sample();
+  change(e);
+  return encode_entry(e);
+}
+
+TEST(Entry, RefusesWhatNoHandlerProduces) {
+  const std::pair<const char*, void (*)(entry&)> cases[] = {
+      {"status 0", [](entry& e) { e.status = 0; }},
+      {"status 101", [](entry& e) { e.status = 101; }},
+      {"status 600", [](entry& e) { e.status = 600; }},
+      {"stored after expiry", [](entry& e) { e.stored_at = e.expires_at + 1; }},
+      {"CR LF in a value", [](entry& e) { e.headers[0].value = "text/html\r\nSet-Cookie: a=b"; }},
+      {"LF in a value", [](entry& e) { e.headers[0].value = "text/html\nX: y"; }},
+      {"NUL in a value", [](entry& e) { e.headers[0].value = std::string("a\0b", 3); }},
+      {"space in a name", [](entry& e) { e.headers[0].name = "Content Type"; }},
+      {"colon in a name", [](entry& e) { e.headers[0].name = "Content-Type:"; }},
+      {"empty name", [](entry& e) { e.headers[0].name = ""; }},
+      {"Set-Cookie",
+       [](entry& e) {
+         e.headers.push_back({"Set-Cookie", "session=stolen"});
+       }},
+      {"Strict-Transport-Security",
+       [](entry& e) {
+         e.headers.push_back({"Strict-Transport-Security", "max-age=0"});
+       }},
+      {"unquoted ETag", [](entry& e) { e.etag = "abc"; }},
+      {"weak ETag", [](entry& e) { e.etag = "W/\"abc\""; }},
+      {"two ETags", [](entry& e) { e.etag = "\"a\", \"b\""; }},
+      {"no ETag", [](entry& e) { e.etag.clear(); }},
+  };
+  for (const auto& [what, change] : cases) {
+    const decoded_entry d = decode_entry(tampered(change));
+    EXPECT_FALSE(d.value) << what;
+    ASSERT_NE(d.problem, nullptr) << what;
+  }
+  EXPECT_TRUE(decode_entry(tampered([](entry& e) { e.headers[0].value = "text/plain;\tcharset=\xc3\xa9"; })).value)
+      << "tabs and obs-text are field content";
+}
+
+TEST(Entry, SealedEntriesNeedTheSecretAndTheirKey) {
+  const entry e = sample();
+  const std::string bytes = encode_entry(e, {.key = "k", .secret = "s3cret"});
+  EXPECT_EQ(bytes.size(), encode_entry(e).size() + 32);
+  EXPECT_TRUE(decode_entry(bytes, {.key = "k", .secret = "s3cret"}).value);
+  EXPECT_STREQ(decode_entry(bytes, {.key = "k", .secret = "other"}).problem,
+               "cached HTTP response failed authentication");
+  EXPECT_FALSE(decode_entry(bytes, {.key = "k2", .secret = "s3cret"}).value) << "moved to another key";
+  EXPECT_FALSE(decode_entry(encode_entry(e), {.key = "k", .secret = "s3cret"}).value) << "unsealed";
+  for (const std::size_t at : {std::size_t(10), bytes.size() / 2, bytes.size() - 1}) {
+    std::string flipped = bytes;
+    flipped[at] = static_cast<char>(flipped[at] ^ 1);
+    EXPECT_FALSE(decode_entry(flipped, {.key = "k", .secret = "s3cret"}).value) << at;
+  }
+  // A reader without the secret still reads sealed entries (a rolling deployment).
+  EXPECT_TRUE(decode_entry(bytes).value);
 }
 
 TEST(Entry, ReplayableHeaders) {
@@ -84,6 +146,7 @@ TEST(Entry, ReplayableHeaders) {
   EXPECT_FALSE(is_replayable_header("Date"));
   EXPECT_FALSE(is_replayable_header("Connection"));
   EXPECT_FALSE(is_replayable_header("X-Cache"));
+  EXPECT_TRUE(is_replayable_header("Cache-Control")) << "the handler's own directives";
 }
 
 TEST(Expiry, ExpiresAtRoundsDown) {
@@ -112,7 +175,10 @@ TEST(Expiry, MaxAgeCountsDown) {
 TEST(MakeEntry, ComputesEtagAndExpiry) {
   const entry e = make_entry(200, {{"Content-Type", "text/plain"}}, "body", at(10), 5s);
   EXPECT_EQ(e.etag, make_etag("body"));
+  EXPECT_EQ(e.stored_at, 10);
   EXPECT_EQ(e.expires_at, 15);
+  EXPECT_EQ(age(e, at(12, 500)), 2);
+  EXPECT_EQ(age(e, at(9)), 0);
   EXPECT_EQ(e.body, "body");
   EXPECT_EQ(e.headers.size(), 1U);
 }

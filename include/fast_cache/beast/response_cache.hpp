@@ -1,0 +1,266 @@
+// response_cache: response caching for any Boost.Beast server, over the framework-free core.
+// Needs only Beast messages: a server of one's own (Beast's examples, a framework on Beast) caches
+// a handler with the options of fast_cache::beast::app's cache_route.
+#pragma once
+
+#include <fast_cache/cache.hpp>
+#include <fast_cache/detail/cache_session.hpp>
+#include <fast_cache/http/backend_steps.hpp>
+#include <fast_cache/http/route_cache.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/message.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace fast_cache::beast {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+
+using fast_cache::http::route_options;
+
+namespace detail {
+
+namespace fh = fast_cache::http;
+
+// Bodies held as contiguous bytes (string_body, vector_body<char>): what can be keyed and stored.
+template <class V>
+concept byte_container = requires(const V& v) {
+  v.data();
+  v.size();
+}
+&&sizeof(typename V::value_type) == 1;
+
+template <class V>
+std::string_view body_bytes(const V& value) noexcept {
+  if constexpr (byte_container<V>) {
+    return {reinterpret_cast<const char*>(value.data()), value.size()};
+  } else {
+    return {};  // empty_body and the like: nothing to key
+  }
+}
+
+template <class V>
+void assign_body(V& value, std::string&& bytes) {
+  if constexpr (std::is_same_v<V, std::string>) {
+    value = std::move(bytes);
+  } else {
+    value.assign(bytes.begin(), bytes.end());
+  }
+}
+
+// Every field of a name in a Beast header, in order (header_lookup's adapter form).
+template <class Fields>
+struct fields_lookup {
+  const Fields* fields;
+  void operator()(std::string_view name, const fh::field_sink& sink) const {
+    const auto range = fields->equal_range(boost::beast::string_view(name.data(), name.size()));
+    for (auto it = range.first; it != range.second; ++it)
+      sink(std::string_view(it->value().data(), it->value().size()));
+  }
+};
+
+// What the core reads of a Beast request: its target parsed once. Views point into the request
+// and into this object, so it stays where it was made.
+class request_parts {
+ public:
+  template <class Body, class Fields>
+  explicit request_parts(const http::request<Body, Fields>& req)
+      : method_(req.method_string().data(), req.method_string().size()),
+        body_(body_bytes(req.body())),
+        find_(static_cast<const void*>(&req.base()), &find_fields<Fields>) {
+    const std::string_view target(req.target().data(), req.target().size());
+    const fh::split_target_result parts = fh::split_target(target);
+    path_ = parts.path;
+    if (!parts.query.empty()) query_ = fh::parse_query(parts.query);
+  }
+  request_parts(const request_parts&) = delete;
+  request_parts& operator=(const request_parts&) = delete;
+
+  [[nodiscard]] fh::request_view view() const noexcept {
+    return {.method = method_, .path = path_, .query = query_, .headers = fh::header_lookup(find_), .body = body_};
+  }
+
+ private:
+  template <class Fields>
+  static void find_fields(const void* fields, std::string_view name, const fh::field_sink& sink) {
+    fields_lookup<Fields>{static_cast<const Fields*>(fields)}(name, sink);
+  }
+  struct erased_lookup {
+    const void* fields;
+    void (*find)(const void*, std::string_view, const fh::field_sink&);
+    void operator()(std::string_view name, const fh::field_sink& sink) const { find(fields, name, sink); }
+  };
+
+  std::string_view method_;
+  std::string_view path_;
+  std::string_view body_;
+  std::vector<fh::query_param> query_;
+  erased_lookup find_;
+};
+
+template <class Body, class Fields>
+void set_cache_headers(http::response<Body, Fields>& res, const fh::served_response& served) {
+  res.set("X-Cache", boost::beast::string_view(served.x_cache.data(), served.x_cache.size()));
+  if (!served.vary.empty()) res.set(http::field::vary, served.vary);
+  if (!served.cache_control.empty()) res.set(http::field::cache_control, served.cache_control);
+  if (served.age) res.set(http::field::age, std::to_string(*served.age));
+  if (!served.etag.empty()) res.set(http::field::etag, served.etag);
+  if (served.not_modified) {
+    res.result(http::status::not_modified);
+    res.body() = {};
+  }
+}
+
+template <class Response>
+Response from_entry(fh::entry& e, const fh::served_response& served, unsigned version) {
+  Response res(static_cast<http::status>(e.status), version);
+  for (const fh::header_field& h : e.headers) res.insert(h.name, h.value);
+  assign_body(res.body(), std::move(e.body));
+  set_cache_headers(res, served);
+  return res;
+}
+
+template <class Body, class Fields>
+std::vector<fh::header_field> replayable_headers(const http::response<Body, Fields>& res) {
+  std::vector<fh::header_field> out;
+  for (const auto& field : res) {
+    const std::string_view name(field.name_string().data(), field.name_string().size());
+    if (fh::is_replayable_header(name)) out.push_back({std::string(name), std::string(field.value())});
+  }
+  return out;
+}
+
+/// The whole of a cached response: plan, read, serve a hit, or run `produce` (a callable returning
+/// `asio::awaitable<Response>`) and store what it made in the background. Fail-open: a backend
+/// failure or a refused entry is counted (Cache::record_error) and the fresh response served.
+template <class Response, class Produce>
+asio::awaitable<Response> serve_cached(Cache& cache, const fh::route_cache& policy, fh::request_view view,
+                                       unsigned version, Produce produce) {
+  using clock = fh::clock;
+  const fh::cache_plan plan = policy.plan(view);
+  const std::shared_ptr<Backend> backend = plan.uses_backend() ? cache.backend() : nullptr;
+  if (!backend) {
+    Response res = co_await produce();
+    const fh::served_response served = policy.miss(
+        res.result_int(), fields_lookup<typename Response::fields_type>{&res.base()}, nullptr, view, clock::now());
+    set_cache_headers(res, served);
+    co_return res;
+  }
+
+  const fh::entry_sealing sealing(cache, plan);
+  fast_cache::detail::cache_session session(cache, backend, plan.key);
+  if (plan.action == fh::cache_action::lookup) {
+    std::optional<std::string> stored = co_await fast_cache::detail::async_read<asio::any_io_executor>(session);
+    const auto now = clock::now();
+    std::optional<fh::entry> e = fh::live_entry(session, std::move(stored), sealing.seal(), now);
+    if (e) {
+      session.hit();
+      co_return from_entry<Response>(*e, policy.hit(*e, view, now), version);
+    }
+  }
+  session.miss();
+
+  Response res = co_await produce();
+  const auto now = clock::now();
+  const fields_lookup<typename Response::fields_type> response_fields{&res.base()};
+  const fh::store_decision decision =
+      plan.may_store() ? policy.decide_store(res.result_int(), response_fields, cache.default_expire())
+                       : fh::store_decision{};
+  if (!decision.store) {
+    const fh::served_response served = policy.miss(res.result_int(), response_fields, nullptr, view, now);
+    set_cache_headers(res, served);
+    co_return res;
+  }
+  fh::entry_to_store store = fh::prepare_store(decision, res.result_int(), replayable_headers(res),
+                                               std::string(body_bytes(res.body())), sealing.seal(), now);
+  // The response need not wait for its store.
+  co_await fast_cache::detail::async_store_in_background<asio::any_io_executor>(session, std::move(store.bytes),
+                                                                                store.backend_expire);
+  const fh::served_response served = policy.miss(res.result_int(), response_fields, &store.stored, view, now);
+  set_cache_headers(res, served);
+  co_return res;
+}
+
+template <class Handler, class Request>
+using handler_result = std::invoke_result_t<Handler&, const Request&>;
+
+template <class R>
+struct response_of {
+  using type = R;
+};
+template <class R, class E>
+struct response_of<asio::awaitable<R, E>> {
+  using type = R;
+};
+
+// The fresh response from a user's handler, sync or coroutine, as an awaitable. Named function
+// objects rather than lambdas: g++ 12 mishandles lambda captures in coroutine frames (PR 100611).
+template <class Handler, class Request>
+struct invoke_awaitable {
+  Handler* handler;
+  const Request* req;
+  auto operator()() const { return (*handler)(*req); }
+};
+template <class Handler, class Request, class Response>
+struct invoke_sync {
+  Handler* handler;
+  const Request* req;
+  asio::awaitable<Response> operator()() const { co_return (*handler)(*req); }
+};
+
+}  // namespace detail
+
+/// Response caching for any Boost.Beast server: wrap a handler's call, with the options of
+/// cache_route (see fast_cache::http::route_cache for the key, the bypass rules and what is
+/// stored). The handler takes the request and returns an `http::response<Body, Fields>` (Body
+/// a string_body or vector_body, or anything holding contiguous bytes), directly or as an
+/// `asio::awaitable`:
+///
+///     fast_cache::beast::response_cache products({.expire = 60s});
+///     http::response<http::string_body> res = co_await products(req, make_products);
+///
+/// The request must outlive the co_await. Copies share their state; safe from several threads.
+class response_cache {
+ public:
+  /// Caches in `cache`, or in the global fast_cache::cache when none is given.
+  explicit response_cache(route_options options, Cache& cache = fast_cache::cache)
+      : state_(std::make_shared<const state>(fast_cache::http::route_cache(std::move(options)), &cache)) {}
+
+  template <class Body, class Fields, class Handler>
+  auto operator()(const http::request<Body, Fields>& req, Handler handler) const -> asio::awaitable<
+      typename detail::response_of<detail::handler_result<Handler, http::request<Body, Fields>>>::type> {
+    using request_type = http::request<Body, Fields>;
+    using result = detail::handler_result<Handler, request_type>;
+    using response_type = typename detail::response_of<result>::type;
+    const std::shared_ptr<const state> keep_alive = state_;
+    const detail::request_parts parts(req);
+    if constexpr (std::is_same_v<result, response_type>) {
+      const detail::invoke_sync<Handler, request_type, response_type> produce{&handler, &req};
+      co_return co_await detail::serve_cached<response_type>(*keep_alive->cache, keep_alive->policy, parts.view(),
+                                                             req.version(), produce);
+    } else {
+      const detail::invoke_awaitable<Handler, request_type> produce{&handler, &req};
+      co_return co_await detail::serve_cached<response_type>(*keep_alive->cache, keep_alive->policy, parts.view(),
+                                                             req.version(), produce);
+    }
+  }
+
+ private:
+  struct state {
+    state(fast_cache::http::route_cache p, Cache* c) : policy(std::move(p)), cache(c) {}
+    fast_cache::http::route_cache policy;
+    Cache* cache;
+  };
+  std::shared_ptr<const state> state_;
+};
+
+}  // namespace fast_cache::beast
