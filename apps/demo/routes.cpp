@@ -43,6 +43,44 @@ std::string custom_key(const fast_cache::http::request_view& req) {
 
 json::value weather(const request& req) { return json::object{{"city", req.query("city")}, {"weather", "sunny"}}; }
 
+// --- What HTTP caching must get right: a body in the key, a response's own Vary and
+// Cache-Control, per-user answers.
+
+// POST with a JSON array of numbers: cached per body (the key holds the body's digest).
+json::value sum(const request& req) {
+  boost::system::error_code ec;
+  const json::value numbers = json::parse(req.msg().body(), ec);
+  if (ec || !numbers.is_array()) {
+    throw fast_cache::beast::parameter_error("body", "numbers", "list_type", "Input should be a JSON array");
+  }
+  double total = 0;
+  for (const json::value& n : numbers.as_array()) {
+    if (!n.is_number())
+      throw fast_cache::beast::parameter_error("body", "numbers", "float_type", "Input should be a number");
+    total += n.to_number<double>();
+  }
+  return json::object{{"sum", total}};
+}
+
+// A handler with caching directives of its own, and a representation chosen by Accept-Language.
+fast_cache::beast::response greeting(const request& req) {
+  const bool german = req.header("accept-language").value_or("").starts_with("de");
+  fast_cache::beast::response res =
+      fast_cache::beast::json_response(json::object{{"greeting", german ? "hallo" : "hello"}});
+  res.set(boost::beast::http::field::vary, "Accept-Language");
+  res.set(boost::beast::http::field::cache_control, "public, max-age=30, must-revalidate");
+  return res;
+}
+
+// A per-user answer: the route varies on Cookie, so each user has an entry of their own, sent private.
+json::value me(const request& req) {
+  const std::string_view cookie = req.header("cookie").value_or("");
+  const auto at = cookie.find("user=");
+  const std::string user =
+      at == std::string_view::npos ? "anonymous" : std::string(cookie.substr(at + 5, cookie.find(';', at) - at - 5));
+  return json::object{{"user", user}};
+}
+
 // --- 1. Function caching: cache.cached() wraps a coroutine or a plain function; routes call it.
 // The route cache in front answers repeat requests with HTTP validators; the function cache
 // behind it is shared by every caller of the function, route or not.
@@ -149,6 +187,9 @@ void add_routes(fast_cache::beast::app& app) {
   app.get("/custom", cache_route({.expire = 120s, .namespace_ = "special", .key_builder = custom_key}, custom_cache));
   app.get("/weather", cache_route({}, weather));  // the app's default expiry (init_app)
   app.get("/plain", expensive_operation);         // never cached: the baseline for benchmarks
+  app.post("/sum", cache_route({.expire = 60s, .methods = {"POST"}}, sum));
+  app.get("/greeting", cache_route({.expire = 60s, .vary = {"Accept-Language"}}, greeting));
+  app.get("/me", cache_route({.expire = 60s, .vary = {"Cookie"}}, me));
 
   app.get("/decorator/async", cache_route({.expire = 10s}, decorator_async));
   app.get("/decorator/sync", cache_route({.expire = 10s}, decorator_sync));

@@ -17,8 +17,8 @@ http_client::http_client(std::uint16_t port) : socket_(context_) {
   ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
 }
 
-response http_client::request(http::verb method, const std::string& target, const headers& extra) {
-  http::request<http::string_body> req(method, target, 11);
+response http_client::request(http::verb method, const std::string& target, const headers& extra, std::string body) {
+  http::request<http::string_body> req(method, target, 11, std::move(body));
   req.set(http::field::host, "127.0.0.1");
   for (const auto& [name, value] : extra) req.set(name, value);
   req.prepare_payload();

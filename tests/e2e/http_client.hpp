@@ -25,8 +25,11 @@ class http_client {
   explicit http_client(std::uint16_t port);
 
   using headers = std::vector<std::pair<std::string, std::string>>;
-  response request(http::verb method, const std::string& target, const headers& extra = {});
+  response request(http::verb method, const std::string& target, const headers& extra = {}, std::string body = {});
   response get(const std::string& target, const headers& extra = {}) { return request(http::verb::get, target, extra); }
+  response post(const std::string& target, std::string body, const headers& extra = {}) {
+    return request(http::verb::post, target, extra, std::move(body));
+  }
 
   /// Writes raw bytes, then reads `count` responses: for pipelining and malformed input.
   std::vector<response> raw(const std::string& bytes, std::size_t count);

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -25,14 +26,28 @@ struct app_options {
   std::uint32_t header_limit = 16 * 1024;
   /// Largest request body; larger requests get 413.
   std::uint64_t body_limit = 1024 * 1024;
-  /// How long a connection may take to send a whole request, and stay idle between requests.
+  /// How long a request's header block may take to arrive, counted from when the connection starts
+  /// waiting for it (on accept, and after each response on a keep-alive connection): this is also
+  /// how long a keep-alive connection may stay idle. A client that trickles its header (slowloris)
+  /// is disconnected when it runs out. 10 s: a real client sends its header in one go.
+  std::chrono::milliseconds header_timeout = std::chrono::seconds(10);
+  /// How long a request's body may take to arrive once its header has.
   std::chrono::milliseconds read_timeout = std::chrono::seconds(30);
   /// How long writing one response may take.
   std::chrono::milliseconds write_timeout = std::chrono::seconds(30);
+  /// Most connections open at once. One more is answered `503 Service Unavailable` with
+  /// `Connection: close` and `Retry-After: 1` (given 1 s to be written; at most 64 at a time,
+  /// beyond that closed at once) and closed; it never counts toward the limit. An idle connection
+  /// costs a descriptor and a few KB: 10'000 is more than one process serves usefully and keeps a
+  /// flood of clients from taking every descriptor. Keep it below the process's descriptor limit
+  /// (`ulimit -n`) with room for backend connections: when accept() itself runs out of
+  /// descriptors, new connections wait in the listen backlog while the server retries, backing
+  /// off from 10 ms to 1 s.
+  std::size_t max_connections = 10'000;
 };
 
 /// An HTTP/1.1 server: keep-alive, pipelined requests answered in order, size limits and
-/// timeouts, one io_context run by N threads. Register routes, listen(), run():
+/// timeouts, a connection limit, one io_context run by N threads. Register routes, listen(), run():
 ///
 ///     fast_cache::beast::app app;
 ///     fast_cache::cache.init_app(app, backend, {.default_expire = 120s});
@@ -41,7 +56,11 @@ struct app_options {
 ///     app.run(4);  // until SIGINT, SIGTERM or stop(); then the backend is closed
 ///
 /// Handlers that throw parameter_error produce 422; other exceptions 500. Unknown paths give 404,
-/// known paths with another method 405.
+/// known paths with another method 405. A request whose body length is ambiguous (RFC 9112 §6.3:
+/// Transfer-Encoding whose final coding is not `chunked`, or `chunked` other than last or twice,
+/// Transfer-Encoding with Content-Length, Transfer-Encoding in HTTP/1.0) gets 400 and the
+/// connection is closed: its body is never read as further requests (request smuggling). A
+/// coding before `chunked` (e.g. `gzip, chunked`) gets 501, as the server does not decode it.
 class app {
  public:
   explicit app(app_options options = {});
@@ -103,6 +122,7 @@ class app {
 
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> serve(std::shared_ptr<connection> conn);
+  asio::awaitable<void> refuse(asio::ip::tcp::socket socket);
   void close_idle_connections();
 
   app_options options_;
@@ -112,7 +132,8 @@ class app {
   asio::io_context context_;
   asio::ip::tcp::acceptor acceptor_;
   std::atomic<bool> stopping_{false};
-  // Open connections and the signal set, behind a mutex stop() takes from any thread.
+  // Open connections and the signal set, behind a mutex stop() takes from any thread; the accept
+  // loop's back-off timer.
   struct shared_state;
   std::unique_ptr<shared_state> shared_;
 };

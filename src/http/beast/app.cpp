@@ -8,9 +8,11 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -19,6 +21,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <mutex>
 #include <thread>
@@ -45,6 +48,40 @@ http::status read_error_status(const boost::system::error_code& ec) {
   return http::status::unknown;
 }
 
+// Whether the request's body length is unambiguous (RFC 9112 §6.1, §6.3), checked once its header
+// is read and before its body is: `ok`, or the status to answer before closing the connection.
+// Beast takes a Transfer-Encoding whose final coding is not chunked as "no body", which would
+// parse the body as further requests (request smuggling); the 400 and the close prevent that.
+http::status framing_status(const http::request_parser<http::string_body>& parser) {
+  const auto& req = parser.get();
+  const auto fields = req.equal_range(http::field::transfer_encoding);
+  if (fields.first == fields.second) return http::status::ok;  // Content-Length, or no body
+  // HTTP/1.0 has no Transfer-Encoding: its framing is faulty; with Content-Length it is ambiguous.
+  if (req.version() < 11 || req.count(http::field::content_length) > 0) return http::status::bad_request;
+  // Every Transfer-Encoding field together forms one list of codings.
+  std::size_t chunked = 0;
+  std::size_t others = 0;
+  bool last_chunked = false;
+  for (auto it = fields.first; it != fields.second; ++it) {
+    std::string_view rest = it->value();
+    while (!rest.empty()) {
+      const std::size_t comma = std::min(rest.find(','), rest.size());
+      std::string_view coding = rest.substr(0, comma);
+      rest.remove_prefix(std::min(comma + 1, rest.size()));
+      while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) coding.remove_prefix(1);
+      while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) coding.remove_suffix(1);
+      if (coding.empty()) continue;  // empty list elements are allowed and mean nothing
+      last_chunked = boost::beast::iequals(coding, "chunked");
+      ++(last_chunked ? chunked : others);
+    }
+  }
+  // Only `chunked` once and last delimits the body; Beast must agree before it reads one.
+  if (!last_chunked || chunked != 1 || !parser.chunked()) return http::status::bad_request;
+  // A coding under chunked (e.g. gzip, chunked): framed, but not one this server decodes.
+  if (others > 0) return http::status::not_implemented;
+  return http::status::ok;
+}
+
 bool may_have_body(http::status status) {
   return http::to_status_class(status) != http::status_class::informational && status != http::status::no_content &&
          status != http::status::not_modified;
@@ -60,9 +97,14 @@ struct app::connection {
 };
 
 struct app::shared_state {
+  explicit shared_state(const asio::any_io_executor& accept_executor) : accept_timer(accept_executor) {}
   std::mutex mutex;
   std::unordered_set<std::shared_ptr<connection>> connections;
   std::unique_ptr<asio::signal_set> signals;
+  // On the acceptor's strand: the accept loop waits on it after an accept error.
+  asio::steady_timer accept_timer;
+  // Connections being refused (beyond max_connections) right now.
+  std::atomic<std::size_t> refusing{0};
 };
 
 app::app(app_options options)
@@ -71,7 +113,7 @@ app::app(app_options options)
       // On a strand: the accept loop and stop()'s close run on the io_context's threads, and an
       // acceptor, like every Asio object, must not be used from two of them at once.
       acceptor_(asio::make_strand(context_)),
-      shared_(std::make_unique<shared_state>()) {}
+      shared_(std::make_unique<shared_state>(acceptor_.get_executor())) {}
 
 app::~app() = default;
 
@@ -108,6 +150,7 @@ void app::stop() {
   asio::post(acceptor_.get_executor(), [this] {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
+    shared_->accept_timer.cancel();
     std::lock_guard lock(shared_->mutex);
     if (shared_->signals) shared_->signals->cancel();
   });
@@ -140,24 +183,67 @@ asio::awaitable<void> drain(boost::beast::tcp_stream& stream) {
   }
 }
 
+// After an accept error (out of descriptors or memory: EMFILE, ENFILE, ENOBUFS, ENOMEM), the
+// pending connections wait in the listen backlog; retrying at once would spin on the same error.
+constexpr std::chrono::milliseconds accept_backoff_min(10);
+constexpr std::chrono::milliseconds accept_backoff_max(1000);
+// A connection beyond max_connections gets this long for its 503 to be written.
+constexpr std::chrono::seconds refusal_timeout(1);
+// Connections refused at once, each holding a descriptor for up to a refusal_timeout and a drain;
+// beyond it, more are closed without a response.
+constexpr std::size_t max_refusing = 64;
+
 }  // namespace
 
 asio::awaitable<void> app::accept_loop() {
+  std::chrono::milliseconds backoff = accept_backoff_min;
   while (!stopping_) {
     auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(context_), use_nothrow);
     if (ec) {
-      if (!acceptor_.is_open()) break;
-      continue;  // e.g. too many open files: the next accept may succeed
+      if (stopping_ || !acceptor_.is_open()) break;
+      // stop() cancels the wait (on this strand, so it cannot slip in between the check and it).
+      shared_->accept_timer.expires_after(backoff);
+      co_await shared_->accept_timer.async_wait(use_nothrow);  // woken early by stop()
+      backoff = std::min(backoff * 2, accept_backoff_max);
+      continue;
     }
+    backoff = accept_backoff_min;
     socket.set_option(asio::ip::tcp::no_delay(true), ec);
     auto conn = std::make_shared<connection>(std::move(socket));
+    bool admitted = false;
     {
       std::lock_guard lock(shared_->mutex);
-      shared_->connections.insert(conn);
+      if (shared_->connections.size() < options_.max_connections) {
+        shared_->connections.insert(conn);
+        admitted = true;
+      }
     }
     auto executor = conn->stream.get_executor();
-    asio::co_spawn(executor, serve(std::move(conn)), asio::detached);
+    if (admitted) {
+      asio::co_spawn(executor, serve(std::move(conn)), asio::detached);
+    } else if (shared_->refusing < max_refusing) {
+      ++shared_->refusing;
+      asio::co_spawn(executor, refuse(conn->stream.release_socket()), asio::detached);
+    }  // else: conn, the last owner, closes the socket
   }
+}
+
+asio::awaitable<void> app::refuse(asio::ip::tcp::socket socket) {
+  boost::beast::tcp_stream stream(std::move(socket));
+  response res = error_response(http::status::service_unavailable, "Service Unavailable");
+  res.set(http::field::retry_after, "1");
+  res.keep_alive(false);
+  res.prepare_payload();
+  stream.expires_after(refusal_timeout);
+  auto [ec, written] = co_await http::async_write(stream, res, use_nothrow);
+  if (!ec) {
+    // The client may have sent its request already: a lingering close, as for other errors.
+    boost::system::error_code ignored;
+    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    co_await drain(stream);
+  }
+  stream.close();
+  --shared_->refusing;
 }
 
 asio::awaitable<void> app::serve(std::shared_ptr<connection> conn) {
@@ -168,11 +254,20 @@ asio::awaitable<void> app::serve(std::shared_ptr<connection> conn) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(options_.header_limit);
     parser.body_limit(options_.body_limit);
-    conn->stream.expires_after(options_.read_timeout);
-    auto [ec, bytes] = co_await http::async_read(conn->stream, buffer, parser, use_nothrow);
-    if (ec) {
-      // Answer what a client can fix; drop connections that closed or timed out.
-      const http::status status = read_error_status(ec);
+    // The header first, under its own deadline (slowloris, keep-alive idle); its framing checked
+    // before any of the body is read; then the body.
+    conn->stream.expires_after(options_.header_timeout);
+    auto [header_ec, header_bytes] = co_await http::async_read_header(conn->stream, buffer, parser, use_nothrow);
+    boost::system::error_code ec = header_ec;
+    // Answer what a client can fix; drop connections that closed or timed out.
+    http::status status = ec ? read_error_status(ec) : framing_status(parser);
+    if (!ec && status == http::status::ok && !parser.is_done()) {
+      conn->stream.expires_after(options_.read_timeout);
+      auto [body_ec, body_bytes] = co_await http::async_read(conn->stream, buffer, parser, use_nothrow);
+      ec = body_ec;
+      if (ec) status = read_error_status(ec);
+    }
+    if (status != http::status::ok) {
       if (status != http::status::unknown) {
         response res = error_response(status, http::obsolete_reason(status));
         res.keep_alive(false);
