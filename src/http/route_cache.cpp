@@ -13,7 +13,7 @@ namespace {
 void append_escaped(std::string& out, std::string_view text) {
   static constexpr char hex[] = "0123456789ABCDEF";
   for (const char c : text) {
-    if (c == '%' || c == '&' || c == '=' || c == ';' || c == '#') {
+    if (c == '%' || c == '&' || c == '=' || c == ';' || c == '#' || c == '?') {
       out.push_back('%');
       out.push_back(hex[static_cast<unsigned char>(c) >> 4]);
       out.push_back(hex[static_cast<unsigned char>(c) & 0x0f]);
@@ -159,7 +159,11 @@ std::string route_cache::default_key(const request_view& request) const {
 }
 
 store_decision route_cache::decide_store(unsigned status, header_lookup response_headers, expiry default_expire) const {
-  const bool status_ok = options_.store_status ? options_.store_status(status) : (status >= 200 && status < 300);
+  // By default the successes that are a representation of the resource (RFC 9110 section 15.3:
+  // those cacheable by default): not 201 or 202, which report an action, nor 206, a part that
+  // must never answer a request for the whole.
+  const bool status_ok =
+      options_.store_status ? options_.store_status(status) : (status == 200 || status == 203 || status == 204);
   if (!status_ok || response_headers("set-cookie")) return {};
   for (const std::string_view refused : {"no-store", "private", "no-cache"}) {
     if (response_headers.has_token("cache-control", refused)) return {};

@@ -49,7 +49,8 @@ struct route_options {
   std::vector<std::string> methods{};
   /// Whether a client's `Cache-Control: no-cache` skips the read (the fresh response is stored).
   bool allow_no_cache = false;
-  /// Which statuses may be stored; empty stores 2xx only.
+  /// Which statuses may be stored; empty stores 200, 203 and 204 only (not 201 Created or 202
+  /// Accepted, which report an action, nor 206 Partial Content).
   std::function<bool(unsigned status)> store_status{};
 };
 
@@ -123,7 +124,7 @@ class route_cache {
   /// GET and HEAD, `#<digest of the body>`.
   [[nodiscard]] std::string default_key(const request_view& request) const;
 
-  /// Whether and how long to store a fresh response: an allowed status; no Set-Cookie; no
+  /// Whether and how long to store a fresh response: an allowed status (store_status); no Set-Cookie; no
   /// `no-store`, `private` or `no-cache` in any Cache-Control field; a Vary naming only headers
   /// the route varies on (never `*`); a freshness of its own (s-maxage, max-age) above zero.
   [[nodiscard]] store_decision decide_store(unsigned status, header_lookup response_headers,

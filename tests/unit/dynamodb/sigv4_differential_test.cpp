@@ -1,6 +1,6 @@
 // Our signer against the AWS SDK for JavaScript's (@smithy/signature-v4) on random DynamoDB requests.
 #include "dynamodb/sigv4.hpp"
-#include "unit/dynamodb/source_tree.hpp"
+#include "support/source_tree.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,14 +8,11 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
-#include <cstdio>
-#include <fstream>
 #include <random>
 
 namespace fast_cache::dynamodb {
 namespace {
 
-namespace fs = std::filesystem;
 namespace json = boost::json;
 
 std::string random_text(std::mt19937_64& rng, std::size_t max_len, std::string_view alphabet) {
@@ -79,11 +76,7 @@ json::object to_json(const sample& s) {
 }
 
 TEST(sigv4_differential, authorization_matches_aws_sdk_for_javascript) {
-  const fs::path tools = fast_cache::test::tools_dir();
-  const fs::path script = fast_cache::test::source_dir() / "tests" / "unit" / "dynamodb" / "sign_with_js.mjs";
-  if (!fs::exists(tools / "node_modules" / "@smithy" / "signature-v4"))
-    GTEST_SKIP() << "@smithy/signature-v4 is not installed in " << tools << " (run npm ci there)";
-  if (std::system("node --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "node is not on PATH";
+  if (const auto missing = fast_cache::test::node_package_missing("@smithy/signature-v4")) GTEST_SKIP() << *missing;
 
   std::mt19937_64 rng(20260101);
   std::vector<sample> samples;
@@ -92,17 +85,8 @@ TEST(sigv4_differential, authorization_matches_aws_sdk_for_javascript) {
     samples.push_back(random_sample(rng));
     requests.push_back(to_json(samples.back()));
   }
-  const fs::path input = fs::temp_directory_path() / ("fast_cache_sigv4_" + std::to_string(::getpid()) + ".json");
-  std::ofstream(input) << json::serialize(requests);
-  const std::string command = "node '" + script.string() + "' '" + tools.string() + "' < '" + input.string() + "'";
-  std::string output;
-  if (FILE* p = ::popen(command.c_str(), "r")) {
-    char buf[4096];
-    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) output.append(buf, n);
-    EXPECT_EQ(::pclose(p), 0) << command;
-  }
-  fs::remove(input);
-  const json::value answers = json::parse(output);
+  const json::value answers = fast_cache::test::run_node_script(
+      fast_cache::test::source_dir() / "tests" / "unit" / "dynamodb" / "sign_with_js.mjs", requests);
   ASSERT_EQ(answers.as_array().size(), samples.size());
   for (std::size_t i = 0; i < samples.size(); ++i) {
     sample& s = samples[i];

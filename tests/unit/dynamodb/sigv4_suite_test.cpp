@@ -1,6 +1,6 @@
 // The AWS SigV4 test suite (botocore's copy), read from the shared test data at run time.
 #include "dynamodb/sigv4.hpp"
-#include "unit/dynamodb/source_tree.hpp"
+#include "support/source_tree.hpp"
 
 #include <gtest/gtest.h>
 

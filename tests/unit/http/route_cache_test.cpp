@@ -224,7 +224,11 @@ TEST(DecideStore, TwoHundredsOnlyByDefault) {
   const fields none;
   const fields_lookup h{&none};
   EXPECT_TRUE(rc.decide_store(200, h, 60s).store);
+  EXPECT_TRUE(rc.decide_store(203, h, 60s).store);
   EXPECT_TRUE(rc.decide_store(204, h, 60s).store);
+  EXPECT_FALSE(rc.decide_store(201, h, 60s).store) << "reports an action, not a representation";
+  EXPECT_FALSE(rc.decide_store(202, h, 60s).store);
+  EXPECT_FALSE(rc.decide_store(206, h, 60s).store) << "a part never answers a request for the whole";
   EXPECT_FALSE(rc.decide_store(301, h, 60s).store);
   EXPECT_FALSE(rc.decide_store(404, h, 60s).store);
   EXPECT_FALSE(rc.decide_store(422, h, 60s).store);
