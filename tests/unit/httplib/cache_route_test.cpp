@@ -188,6 +188,43 @@ TEST_F(HttplibCacheRoute, QueryParameterOrderDoesNotMatter) {
   EXPECT_EQ(client.Get("/r?a=1&b=3")->body, "run 2");
 }
 
+TEST_F(HttplibCacheRoute, KeysFollowWhatTheHandlerReads) {
+  // The handler reads the first x as httplib decoded it: requests it tells apart never share an
+  // entry, and requests it cannot tell apart do.
+  server_.server().Get("/x",
+                       cache_route(cache_, {.expire = 60s}, [](const httplib::Request& req, httplib::Response& res) {
+                         res.set_content("x=" + req.get_param_value("x"), "text/plain");
+                       }));
+  server_.start();
+  auto client = server_.client();
+
+  EXPECT_EQ(client.Get("/x?x=5&x=1")->body, "x=5");
+  const auto swapped = client.Get("/x?x=1&x=5");
+  EXPECT_EQ(swapped->body, "x=1");
+  EXPECT_EQ(swapped->get_header_value("X-Cache"), "MISS");
+  // httplib leaves '+' as it is: to this handler "a+b" and "a%20b" differ, so their entries do.
+  EXPECT_EQ(client.Get("/x?x=a%20b")->body, "x=a b");
+  const auto plus = client.Get("/x?x=a+b");
+  EXPECT_EQ(plus->body, "x=a+b");
+  EXPECT_EQ(plus->get_header_value("X-Cache"), "MISS");
+  const auto same_to_the_handler = client.Get("/x?x=a%20b");
+  EXPECT_EQ(same_to_the_handler->get_header_value("X-Cache"), "HIT");
+}
+
+TEST_F(HttplibCacheRoute, PostBodiesAreKeyed) {
+  server_.server().Post("/sum", cache_route(cache_, {.expire = 60s, .methods = {"POST"}},
+                                            [this](const httplib::Request& req, httplib::Response& res) {
+                                              res.set_content(req.body + " run " + std::to_string(++runs_),
+                                                              "text/plain");
+                                            }));
+  server_.start();
+  auto client = server_.client();
+
+  EXPECT_EQ(client.Post("/sum", "[1,2]", "application/json")->body, "[1,2] run 1");
+  EXPECT_EQ(client.Post("/sum", "[3,4]", "application/json")->body, "[3,4] run 2");
+  EXPECT_EQ(client.Post("/sum", "[1,2]", "application/json")->body, "[1,2] run 1");
+}
+
 TEST_F(HttplibCacheRoute, VaryingHeadersMakeSeparateEntries) {
   get("/r", {.expire = 60s, .vary = {"Accept-Language"}});
   server_.start();
@@ -195,7 +232,9 @@ TEST_F(HttplibCacheRoute, VaryingHeadersMakeSeparateEntries) {
 
   ASSERT_EQ(client.Get("/r", {{"Accept-Language", "en"}})->body, "run 1");
   ASSERT_EQ(client.Get("/r", {{"Accept-Language", "fr"}})->body, "run 2");
-  EXPECT_EQ(client.Get("/r", {{"Accept-Language", "en"}})->body, "run 1");
+  const auto en = client.Get("/r", {{"Accept-Language", "en"}});
+  EXPECT_EQ(en->body, "run 1");
+  EXPECT_EQ(en->get_header_value("Vary"), "Accept-Language");
 }
 
 TEST_F(HttplibCacheRoute, ClientNoCacheRefreshesTheEntryWhenAllowed) {
