@@ -8,12 +8,17 @@
 
 namespace fast_cache::detail {
 
-url_parameters::url_parameters(std::string_view url) {
+url_parameters::url_parameters(std::string_view url, bool path_allowed) {
   auto parsed = boost::urls::parse_uri(url);
   if (!parsed) invalid("expected scheme://[host][?name=value&...]");
   scheme_ = std::string(parsed->scheme());
   host_ = std::string(parsed->encoded_host().decode());
-  if (!parsed->encoded_path().empty() && parsed->encoded_path() != "/") invalid("unexpected path");
+  port_ = std::string(parsed->port());
+  user_ = std::string(parsed->encoded_user().decode());
+  password_ = std::string(parsed->encoded_password().decode());
+  path_ = std::string(parsed->encoded_path().decode());
+  if (path_.starts_with('/')) path_.erase(0, 1);
+  if (!path_allowed && !path_.empty()) invalid("unexpected path");
   for (const auto& param : parsed->params()) {
     if (!param.has_value) invalid("parameter \"" + std::string(param.key) + "\" has no value");
     if (!parameters_.emplace(std::string(param.key), std::string(param.value)).second) {
@@ -53,12 +58,16 @@ std::optional<bool> url_parameters::take_bool(std::string_view name) {
 std::optional<duration> url_parameters::take_seconds(std::string_view name) {
   auto seconds = take_size(name);
   if (!seconds) return std::nullopt;
+  // More would overflow the milliseconds of a duration.
+  if (*seconds > static_cast<std::size_t>(duration::max().count() / 1000)) invalid(std::string(name) + " is too large");
   return std::chrono::seconds(*seconds);
 }
 
 std::optional<duration> url_parameters::take_milliseconds(std::string_view name) {
   auto ms = take_size(name);
   if (!ms) return std::nullopt;
+  // More would wrap around to a negative duration.
+  if (*ms > static_cast<std::size_t>(duration::max().count())) invalid(std::string(name) + " is too large");
   return duration(*ms);
 }
 

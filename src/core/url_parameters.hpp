@@ -15,11 +15,18 @@ namespace fast_cache::detail {
 
 class url_parameters {
  public:
-  /// Parses url (scheme://authority/path?query); throws Error(invalid_argument) when malformed.
-  explicit url_parameters(std::string_view url);
+  /// Parses url (scheme://[user[:password]@]host[:port][/path]?query); throws
+  /// Error(invalid_argument) when malformed, or when it has a path and `path_allowed` is false.
+  explicit url_parameters(std::string_view url, bool path_allowed = false);
 
   [[nodiscard]] const std::string& scheme() const noexcept { return scheme_; }
   [[nodiscard]] const std::string& host() const noexcept { return host_; }
+  /// The port, percent-decoded user and password, and the path without its leading '/'; empty
+  /// when absent. Never echoed in errors.
+  [[nodiscard]] const std::string& port() const noexcept { return port_; }
+  [[nodiscard]] const std::string& user() const noexcept { return user_; }
+  [[nodiscard]] const std::string& password() const noexcept { return password_; }
+  [[nodiscard]] const std::string& path() const noexcept { return path_; }
 
   std::optional<std::string> take(std::string_view name);
   std::optional<std::size_t> take_size(std::string_view name);
@@ -38,6 +45,10 @@ class url_parameters {
  private:
   std::string scheme_;
   std::string host_;
+  std::string port_;
+  std::string user_;
+  std::string password_;
+  std::string path_;
   std::map<std::string, std::string, std::less<>> parameters_;
 };
 

@@ -4,9 +4,7 @@
 #include "dynamodb/layout.hpp"
 #include "dynamodb/protocol.hpp"
 
-#include "core/backend_counters.hpp"
-#include "core/circuit_breaker.hpp"
-#include "core/forward_cancellation.hpp"
+#include "core/remote_calls.hpp"
 
 #include <fast_cache/completion.hpp>
 #include <fast_cache/dynamodb_backend.hpp>
@@ -35,10 +33,9 @@ using std::chrono::system_clock;
 struct DynamoDBBackend::state {
   DynamoDBOptions options;
   resolved_config config;
-  std::string prefix;  // "<namespace>:", what clear() scans for
-  std::optional<detail::circuit_breaker> breaker;
-  detail::backend_counters counters;
-  std::atomic<bool> repairing_table{false};  // a background ensure_table is running
+  std::string prefix;                                   // "<namespace>:", what clear() scans for
+  std::shared_ptr<detail::call_accounting> accounting;  // the breaker and the counters
+  std::atomic<bool> repairing_table{false};             // a background ensure_table is running
   asio::io_context ioc{1};
   asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
   std::optional<client> api;           // used on the io thread only
@@ -289,76 +286,7 @@ asio::awaitable<void> ensure_table(session s) {
 
 [[noreturn]] void throw_closed() { throw Error(errc::closed, "DynamoDB backend is closed"); }
 
-// What a call gets before it may go to the server: a breaker ticket, or the error to fail with
-// (already counted).
-struct admission {
-  detail::circuit_breaker::ticket ticket;
-  std::optional<Error> refusal;
-};
-
-admission admit(DynamoDBBackend::state& s) {
-  s.counters.started();
-  const auto now = steady_clock::now();
-  admission a{s.breaker->admit(now), std::nullopt};
-  if (!a.ticket.allowed) {
-    s.counters.rejected_by_breaker();
-    a.refusal.emplace(errc::unavailable, "DynamoDB at " + s.config.endpoint_url +
-                                             ": circuit breaker open after repeated failures; next probe in " +
-                                             std::to_string(s.breaker->retry_in(now).count()) + " ms");
-    s.counters.finished(a.refusal->code());
-  }
-  return a;
-}
-
-// Counts a finished call and tells the breaker how it went.
-void settle(DynamoDBBackend::state& s, const detail::circuit_breaker::ticket& ticket,
-            const boost::system::error_code& ec) {
-  s.counters.finished(ec);
-  s.breaker->report(ticket, detail::circuit_breaker::classify(ec), steady_clock::now());
-}
-
-// Completes an async call: its outcome as an error code (the diagnosis into diag), counted.
-// `signal`, when the caller can cancel: its slot holds a forwarder to the operation's coroutine,
-// which must go before the caller's handler runs.
-template <class Handler>
-class deliver_base {
- public:
-  deliver_base(Handler handler, diagnostics* diag, state_ptr state, detail::circuit_breaker::ticket ticket,
-               std::shared_ptr<asio::cancellation_signal> signal)
-      : handler_(std::move(handler)),
-        diag_(diag),
-        state_(std::move(state)),
-        ticket_(ticket),
-        signal_(std::move(signal)) {}
-
- protected:
-  template <class... Result>
-  void complete(const std::exception_ptr& e, Result&&... result) {
-    const auto ec = error_code_from(e, diag_);
-    settle(*state_, ticket_, ec);
-    if (signal_) asio::get_associated_cancellation_slot(handler_).clear();
-    post_completion(std::move(handler_), ec, std::forward<Result>(result)...);
-  }
-
- private:
-  Handler handler_;
-  diagnostics* diag_;
-  state_ptr state_;
-  detail::circuit_breaker::ticket ticket_;
-  // Outlives the call: co_spawn's cancellation state lives in the signal's slot until it returns.
-  std::shared_ptr<asio::cancellation_signal> signal_;
-};
-
-template <class Handler, class T>
-struct deliver : deliver_base<Handler> {
-  using deliver_base<Handler>::deliver_base;
-  void operator()(std::exception_ptr e, T value) { this->complete(e, std::move(value)); }
-};
-template <class Handler>
-struct deliver<Handler, void> : deliver_base<Handler> {
-  using deliver_base<Handler>::deliver_base;
-  void operator()(std::exception_ptr e) { this->complete(e); }
-};
+std::string server_name(const DynamoDBBackend::state& s) { return "DynamoDB at " + s.config.endpoint_url; }
 
 // The io_context behind an executor, when it is a plain one (use_awaitable's, bind_executor's).
 template <class Executor>
@@ -376,40 +304,6 @@ asio::io_context* io_context_of(const asio::any_completion_executor& ex) {
   return io_context_in(ex);
 }
 
-// An operation that reports cancellation as operation_aborted from the step it cancels, never by
-// a throw at its next co_await: in Asio 1.81, co_spawn's own steps around the operation would
-// let such a throw escape from io_context::run(). The steps below op (the HTTP client, the retry
-// sleep) turn operation_aborted into an Error.
-template <class T>
-asio::awaitable<T> cancellable(asio::awaitable<T> op) {
-  co_await asio::this_coro::throw_if_cancelled(false);
-  co_return co_await std::move(op);
-}
-
-// Runs op on ex and completes handler with its outcome; the caller's cancellation reaches op.
-template <class Executor, class Handler, class T>
-void spawn_op(const Executor& ex, asio::awaitable<T> op, Handler handler, diagnostics* diag, const state_ptr& s,
-              detail::circuit_breaker::ticket ticket) {
-  auto signal = detail::forward_cancellation(asio::get_associated_cancellation_slot(handler), ex);
-  if (!signal) {
-    asio::co_spawn(ex, std::move(op), deliver<Handler, T>(std::move(handler), diag, s, ticket, nullptr));
-    return;
-  }
-  auto op_slot = signal->slot();
-  asio::co_spawn(ex, cancellable(std::move(op)),
-                 asio::bind_cancellation_slot(
-                     op_slot, deliver<Handler, T>(std::move(handler), diag, s, ticket, std::move(signal))));
-}
-
-template <class Handler, class T>
-void fail_at_once(Handler handler, diagnostics* diag, const Error& error) {
-  const auto ec = error_code_from(std::make_exception_ptr(error), diag);
-  if constexpr (std::is_void_v<T>)
-    post_completion(std::move(handler), ec);
-  else
-    post_completion(std::move(handler), ec, T{});
-}
-
 // Starts make_op(session, args...), which completes handler: on the handler's io_context when it
 // has one, so that a caller's requests and completions stay on its threads; else on the io thread.
 template <class Handler, class T, class... Params, class... Args>
@@ -417,10 +311,11 @@ void launch(const state_ptr& s, budget b, Handler handler, diagnostics* diag,
             asio::awaitable<T> (*make_op)(session, Params...), Args&&... args) {
   std::lock_guard lock(s->mutex);
   if (s->closed)
-    return fail_at_once<Handler, T>(std::move(handler), diag, Error(errc::closed, "DynamoDB backend is closed"));
-  admission a = admit(*s);
+    return detail::fail_at_once<Handler, T>(std::move(handler), diag,
+                                            Error(errc::closed, "DynamoDB backend is closed"));
+  detail::admission a = detail::admit(*s->accounting, server_name(*s));
   if (a.refusal) {
-    return fail_at_once<Handler, T>(std::move(handler), diag, *a.refusal);
+    return detail::fail_at_once<Handler, T>(std::move(handler), diag, *a.refusal);
   }
   const auto deadline = deadline_for(*s, b);
   asio::io_context* caller = io_context_of(asio::get_associated_executor(handler));
@@ -428,12 +323,13 @@ void launch(const state_ptr& s, budget b, Handler handler, diagnostics* diag,
     auto lane = s->lanes->for_context(*caller);
     const auto strand = lane->strand;
     client* api = &*lane->api;
-    spawn_op(strand, make_op(session{s, api, std::move(lane), deadline}, std::forward<Args>(args)...),
-             std::move(handler), diag, s, a.ticket);
+    detail::spawn_call(strand, make_op(session{s, api, std::move(lane), deadline}, std::forward<Args>(args)...),
+                       std::move(handler), diag, s->accounting, a.ticket);
     return;
   }
-  spawn_op(s->ioc.get_executor(), make_op(session{s, &*s->api, nullptr, deadline}, std::forward<Args>(args)...),
-           std::move(handler), diag, s, a.ticket);
+  detail::spawn_call(s->ioc.get_executor(),
+                     make_op(session{s, &*s->api, nullptr, deadline}, std::forward<Args>(args)...), std::move(handler),
+                     diag, s->accounting, a.ticket);
 }
 
 void check_not_io_thread(const state_ptr& s) {
@@ -451,20 +347,20 @@ T run(const state_ptr& s, budget b, asio::awaitable<T> (*make_op)(session, Param
   if (!lane) throw_closed();
   const std::lock_guard busy(lane->busy);
   if (lane->retired) throw_closed();
-  admission a = admit(*s);
+  detail::admission a = detail::admit(*s->accounting, server_name(*s));
   if (a.refusal) throw *a.refusal;
   const session call{s, &*lane->api, lane, deadline_for(*s, b)};
   try {
     if constexpr (std::is_void_v<T>) {
       run_on(*lane, make_op(call, std::forward<Args>(args)...));
-      settle(*s, a.ticket, {});
+      detail::settle(*s->accounting, a.ticket, {});
     } else {
       T result = run_on(*lane, make_op(call, std::forward<Args>(args)...));
-      settle(*s, a.ticket, {});
+      detail::settle(*s->accounting, a.ticket, {});
       return result;
     }
   } catch (...) {
-    settle(*s, a.ticket, error_code_from(std::current_exception(), nullptr));
+    detail::settle(*s->accounting, a.ticket, error_code_from(std::current_exception(), nullptr));
     throw;
   }
 }
@@ -490,7 +386,7 @@ DynamoDBBackend::DynamoDBBackend(DynamoDBOptions options) : state_(std::make_sha
   s.config = resolve_config(options, env, read_shared_files(env));
   s.options = std::move(options);
   s.prefix = s.options.namespace_ + ":";
-  s.breaker.emplace(s.options.breaker);
+  s.accounting = std::make_shared<detail::call_accounting>(s.options.breaker);
   net::client_options http{.max_connections = s.options.max_connections,
                            .connect_timeout = s.options.connect_timeout,
                            .request_timeout = s.options.request_timeout,
@@ -498,8 +394,8 @@ DynamoDBBackend::DynamoDBBackend(DynamoDBOptions options) : state_(std::make_sha
                            .ca_file = s.options.ca_file};
   const retry_policy retry{s.options.max_attempts, s.options.retry_base, s.options.retry_throttling_base,
                            s.options.retry_cap};
-  s.api.emplace(s.ioc.get_executor(), s.config, http, retry, &s.counters);
-  s.lanes.emplace(client_settings{s.config, http, retry, &s.counters});
+  s.api.emplace(s.ioc.get_executor(), s.config, http, retry, &s.accounting->counters);
+  s.lanes.emplace(client_settings{s.config, http, retry, &s.accounting->counters});
   s.thread = std::thread([&s] { s.ioc.run(); });
   // ensure_table is bounded by the admin budget, DNS and every wait included.
   auto ready = asio::co_spawn(s.ioc, ensure_table(session{state_, &*s.api, nullptr, deadline_for(s, budget::admin)}),
@@ -578,7 +474,9 @@ void DynamoDBBackend::do_async_erase_many(std::vector<std::string> keys, diagnos
 }
 
 const std::string& DynamoDBBackend::namespace_name() const noexcept { return state_->options.namespace_; }
-backend_stats DynamoDBBackend::stats() const { return state_->counters.snapshot(*state_->breaker); }
+backend_stats DynamoDBBackend::stats() const {
+  return state_->accounting->counters.snapshot(state_->accounting->breaker);
+}
 const std::string& DynamoDBBackend::table_name() const noexcept { return state_->options.table_name; }
 const std::string& DynamoDBBackend::region() const noexcept { return state_->config.region; }
 const std::string& DynamoDBBackend::endpoint_url() const noexcept { return state_->config.endpoint_url; }

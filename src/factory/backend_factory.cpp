@@ -1,6 +1,7 @@
 #include <fast_cache/backend_factory.hpp>
 #include <fast_cache/dynamodb_backend.hpp>
 #include <fast_cache/memory_backend.hpp>
+#include <fast_cache/redis_backend.hpp>
 
 #include "core/url_parameters.hpp"
 
@@ -27,7 +28,9 @@ InMemoryOptions memory_options_from_url(std::string_view url) {
 std::shared_ptr<Backend> make_backend(std::string_view url) {
   if (url.starts_with("memory:")) return std::make_shared<InMemoryBackend>(memory_options_from_url(url));
   if (url.starts_with("dynamodb:")) return std::make_shared<DynamoDBBackend>(dynamodb_options_from_url(url));
-  detail::url_parameters(url).invalid("unknown scheme; expected memory:// or dynamodb://");
+  if (url.starts_with("redis:") || url.starts_with("rediss:"))
+    return std::make_shared<RedisBackend>(redis_options_from_url(url));
+  detail::url_parameters(url).invalid("unknown scheme; expected memory://, dynamodb://, redis:// or rediss://");
 }
 
 }  // namespace fast_cache

@@ -7,6 +7,7 @@
 
 #include <fast_cache/dynamodb_backend.hpp>
 #include <fast_cache/memory_backend.hpp>
+#include <fast_cache/redis_backend.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -35,6 +36,7 @@ using clock_type = std::chrono::steady_clock;
 // ---- the backends under test ----
 
 struct memory_traits {
+  static constexpr const char* name = "memory";
   static constexpr bool has_server = false;
   static constexpr std::size_t value_limit = 1 << 20;  // what make() configures
   static bool available() { return true; }
@@ -44,6 +46,7 @@ struct memory_traits {
 };
 
 struct dynamodb_traits {
+  static constexpr const char* name = "dynamodb";
   static constexpr bool has_server = true;
   static constexpr std::size_t value_limit = 400 * 1024;
   static bool available() { return !test::dynamodb_endpoint().empty(); }
@@ -55,6 +58,47 @@ struct dynamodb_traits {
     o.breaker.cooldown = 300ms;
     return std::make_shared<DynamoDBBackend>(o);
   }
+};
+
+std::string env_or_empty(const char* name) {
+  const char* v = std::getenv(name);
+  return v != nullptr ? v : "";
+}
+
+// "scheme://[userinfo@]host:port[/...]" -> "host:port".
+std::string authority_of(const std::string& url) {
+  std::string rest = url.substr(url.find("://") + 3);
+  rest = rest.substr(0, rest.find_first_of("/?"));
+  return rest.substr(rest.find('@') == std::string::npos ? 0 : rest.find('@') + 1);
+}
+
+// Redis from scripts/services (FAST_CACHE_REDIS_URL, or the TLS + ACL one); through the fault
+// proxy, the same URL with the proxy's address.
+template <const char* UrlVariable>
+struct redis_traits_of {
+  static constexpr bool has_server = true;
+  static constexpr std::size_t value_limit = 1 << 20;  // what make() configures
+  static bool available() { return !env_or_empty(UrlVariable).empty(); }
+  static std::string endpoint() { return "http://" + authority_of(env_or_empty(UrlVariable)); }
+  static std::shared_ptr<Backend> make(const std::string& ns, const std::string& at = {}) {
+    std::string url = env_or_empty(UrlVariable);
+    const std::string authority = authority_of(url);
+    if (!at.empty()) url.replace(url.find(authority), authority.size(), authority_of(at));
+    RedisOptions o = redis_options_from_url(url);
+    o.namespace_ = ns;
+    o.max_value_bytes = value_limit;
+    o.ca_file = env_or_empty("FAST_CACHE_REDIS_TLS_CA");
+    o.breaker.cooldown = 300ms;
+    return std::make_shared<RedisBackend>(o);
+  }
+};
+constexpr char redis_url_variable[] = "FAST_CACHE_REDIS_URL";
+constexpr char redis_tls_url_variable[] = "FAST_CACHE_REDIS_TLS_URL";
+struct redis_traits : redis_traits_of<redis_url_variable> {
+  static constexpr const char* name = "redis";
+};
+struct redis_tls_traits : redis_traits_of<redis_tls_url_variable> {
+  static constexpr const char* name = "redis_tls_acl";
 };
 
 template <class Traits>
@@ -72,12 +116,12 @@ class conformance : public ::testing::Test {
   std::shared_ptr<Backend> backend;
 };
 
-using backends = ::testing::Types<memory_traits, dynamodb_traits>;
+using backends = ::testing::Types<memory_traits, dynamodb_traits, redis_traits, redis_tls_traits>;
 class backend_names {
  public:
   template <class T>
   static std::string GetName(int) {
-    return std::is_same_v<T, memory_traits> ? "memory" : "dynamodb";
+    return T::name;
   }
 };
 TYPED_TEST_SUITE(conformance, backends, backend_names);

@@ -39,7 +39,8 @@ TEST(BackendFactory, MemoryWithOptions) {
 TEST(BackendFactory, BadUrlsAreClearErrors) {
   expect_invalid("", "expected scheme://");
   expect_invalid("not a url", "expected scheme://");
-  expect_invalid("redis://localhost", "invalid backend URL redis://localhost: unknown scheme");
+  expect_invalid("cassandra://localhost", "invalid backend URL cassandra://localhost: unknown scheme");
+  expect_invalid("redis://", "the host is missing");
   expect_invalid("memory://somewhere", "memory:// takes no host");
   expect_invalid("memory://?max_size=-1", "max_size must be a non-negative whole number");
   expect_invalid("memory://?max_size=ten", "max_size must be a non-negative whole number");
