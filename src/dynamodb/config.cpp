@@ -169,6 +169,9 @@ endpoint_url_parts parse_endpoint_url(std::string_view url) {
     const std::size_t close = authority.find(']');
     if (close == std::string_view::npos) bad("unterminated IPv6 address");
     out.host = std::string(authority.substr(1, close - 1));
+    // Hex digits, ':' and '.' (an embedded IPv4 address) only: the host goes into the Host header.
+    for (unsigned char c : out.host)
+      if (!(std::isxdigit(c) || c == ':' || c == '.')) bad("the IPv6 address has invalid characters");
     const std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
       if (after.front() != ':') bad("unexpected text after the IPv6 address");

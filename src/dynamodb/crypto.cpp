@@ -106,6 +106,9 @@ std::optional<std::string> base64_decode(std::string_view text) {
                                 reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
   if (n < 0) return std::nullopt;
   out.resize(static_cast<std::size_t>(n) - padding);
+  // EVP_DecodeBlock also takes text no encoder writes ("AB==", whose unused bits are not zero, or
+  // '=' before the end): canonical text is what encodes back to itself.
+  if (base64_encode(out) != text) return std::nullopt;
   return out;
 }
 

@@ -2,13 +2,19 @@
 
 #include "core/url_parameters.hpp"
 
+#include <limits>
+
 namespace fast_cache {
 
 namespace {
 
-std::size_t at_least_one(detail::url_parameters& params, std::string_view name, std::size_t value) {
+// From 1 to the largest T: a larger count would wrap around (to 1, say, for 2^32 + 1 as an int).
+template <class T>
+T at_least_one(detail::url_parameters& params, std::string_view name, std::size_t value) {
   if (value == 0) params.invalid(std::string(name) + " must be at least 1");
-  return value;
+  if (value > static_cast<std::size_t>(std::numeric_limits<T>::max()))
+    params.invalid(std::string(name) + " is too large");
+  return static_cast<T>(value);
 }
 
 }  // namespace
@@ -32,16 +38,16 @@ DynamoDBOptions dynamodb_options_from_url(std::string_view url) {
   if (auto v = params.take_bool("consistent_read")) o.consistent_read = *v;
   if (auto v = params.take_bool("verify_tls")) o.verify_tls = *v;
   if (auto v = params.take("ca_file")) o.ca_file = std::move(*v);
-  if (auto v = params.take_size("max_connections")) o.max_connections = at_least_one(params, "max_connections", *v);
-  if (auto v = params.take_size("max_attempts")) {
-    o.max_attempts = static_cast<int>(at_least_one(params, "max_attempts", *v));
+  if (auto v = params.take_size("max_connections")) {
+    o.max_connections = at_least_one<std::size_t>(params, "max_connections", *v);
   }
+  if (auto v = params.take_size("max_attempts")) o.max_attempts = at_least_one<int>(params, "max_attempts", *v);
   if (auto v = params.take_milliseconds("read_budget_ms")) o.read_budget = *v;
   if (auto v = params.take_milliseconds("write_budget_ms")) o.write_budget = *v;
   if (auto v = params.take_milliseconds("admin_budget_ms")) o.admin_budget = *v;
   if (auto v = params.take_bool("breaker")) o.breaker.enabled = *v;
   if (auto v = params.take_size("breaker_threshold")) {
-    o.breaker.failure_threshold = static_cast<int>(at_least_one(params, "breaker_threshold", *v));
+    o.breaker.failure_threshold = at_least_one<int>(params, "breaker_threshold", *v);
   }
   if (auto v = params.take_milliseconds("breaker_cooldown_ms")) o.breaker.cooldown = *v;
   if (auto v = params.take_milliseconds("connect_timeout_ms")) o.connect_timeout = *v;

@@ -70,8 +70,13 @@ InMemoryBackend::InMemoryBackend(InMemoryOptions options) {
   shards_ = std::make_unique<shard[]>(shard_count_);
   lazy_now now(clock_);
   const time_point start = now.get();
+  // Longer than the steady clock's nanoseconds can count (292 years) means never, and would overflow.
+  const auto sweep_interval =
+      options.sweep_interval >= std::chrono::duration_cast<duration>(std::chrono::nanoseconds::max())
+          ? std::chrono::nanoseconds::max()
+          : std::chrono::nanoseconds(options.sweep_interval);
   for (std::size_t i = 0; i < shard_count_; ++i) {
-    shards_[i].configure(detail::memory::shard_budget(options, shard_count_, i), options.sweep_interval, start);
+    shards_[i].configure(detail::memory::shard_budget(options, shard_count_, i), sweep_interval, start);
   }
 }
 

@@ -118,7 +118,7 @@ class route_cache {
 
   /// The default key (without prefix and namespace): `<METHOD> <path>?<name=value&...>` with the
   /// parameters sorted by name (same-name parameters keep their order, as a handler reading the
-  /// first one sees them), skip_cache dropped and '%', '&', '=', ';', '#' in the parts escaped;
+  /// first one sees them), skip_cache dropped and '%', '&', '=', ';', '#', '?' in the parts escaped;
   /// then `;<header>=<value>` for each varying header present (all its fields; Authorization and
   /// Cookie values hashed, so no credential is stored in a key); then, for a method other than
   /// GET and HEAD, `#<digest of the body>`.
