@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace fast_cache {
 
@@ -24,6 +25,9 @@ namespace fast_cache {
 struct RedisOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 6379;
+  /// Redis Cluster: its seed nodes, "host:port" each (any of the cluster's nodes; the others are
+  /// found from them). Empty for a standalone server at host:port.
+  std::vector<std::string> cluster_nodes{};
   std::string username{};  ///< ACL user (AUTH user password); empty: the default user
   std::string password{};  ///< empty: no AUTH
   unsigned db = 0;         ///< SELECT db
@@ -88,9 +92,10 @@ class RedisBackend final : public Backend {
 };
 
 /// Options from a URL: `redis://[[user]:password@]host[:port][/db]?name=value&...`, `rediss://`
-/// for TLS. Parameters: namespace, default_expire (seconds), read_budget_ms, write_budget_ms,
-/// admin_budget_ms, connect_timeout_ms, connections, max_value_bytes, client_name, verify_tls,
-/// ca_file, breaker (true/false), breaker_threshold, breaker_cooldown_ms. Throws
+/// for TLS, `redis+cluster://[[user]:password@]host:port,host:port?...` for a cluster's seed
+/// nodes (with `tls=true` for TLS). Parameters: tls (cluster URLs), namespace, default_expire (seconds),
+/// read_budget_ms, write_budget_ms, admin_budget_ms, connect_timeout_ms, connections, max_value_bytes, client_name,
+/// verify_tls, ca_file, breaker (true/false), breaker_threshold, breaker_cooldown_ms. Throws
 /// Error(errc::invalid_argument) naming the problem, never quoting the user or password.
 RedisOptions redis_options_from_url(std::string_view url);
 

@@ -28,9 +28,10 @@ InMemoryOptions memory_options_from_url(std::string_view url) {
 std::shared_ptr<Backend> make_backend(std::string_view url) {
   if (url.starts_with("memory:")) return std::make_shared<InMemoryBackend>(memory_options_from_url(url));
   if (url.starts_with("dynamodb:")) return std::make_shared<DynamoDBBackend>(dynamodb_options_from_url(url));
-  if (url.starts_with("redis:") || url.starts_with("rediss:"))
+  if (url.starts_with("redis:") || url.starts_with("rediss:") || url.starts_with("redis+cluster:"))
     return std::make_shared<RedisBackend>(redis_options_from_url(url));
-  detail::url_parameters(url).invalid("unknown scheme; expected memory://, dynamodb://, redis:// or rediss://");
+  detail::url_parameters(url).invalid(
+      "unknown scheme; expected memory://, dynamodb://, redis://, rediss:// or redis+cluster://");
 }
 
 }  // namespace fast_cache

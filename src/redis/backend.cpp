@@ -1,6 +1,8 @@
+#include "redis/cluster.hpp"
 #include "redis/commands.hpp"
 #include "redis/connection.hpp"
 #include "redis/reply.hpp"
+#include "redis/router.hpp"
 
 #include "core/remote_calls.hpp"
 
@@ -10,11 +12,15 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include <algorithm>
 #include <future>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace fast_cache {
@@ -29,8 +35,7 @@ struct RedisBackend::state {
   std::shared_ptr<detail::call_accounting> accounting;
   asio::io_context ioc{1};
   asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
-  std::vector<std::shared_ptr<connection>> connections;  // used on the io thread only
-  std::size_t next_connection = 0;                       // io thread only
+  std::optional<router> routes;  // used on the io thread only
   std::thread thread;
   std::mutex mutex;  // orders launches against close()
   bool closed = false;
@@ -56,24 +61,6 @@ steady_clock::time_point deadline_for(const RedisBackend::state& s, budget b) {
                                                      : o.admin_budget);
 }
 
-// Sends a pipeline of `count` commands on the next connection; returns their replies.
-asio::awaitable<std::vector<reply>> send(session s, std::string commands, std::size_t count) {
-  const std::shared_ptr<connection> c = s->connections[s->next_connection++ % s->connections.size()];
-  co_return co_await c->exchange(std::move(commands), count, s.deadline);
-}
-
-// One command's reply, error replies thrown.
-asio::awaitable<reply> command(session s, std::string commands) {
-  std::vector<reply> replies = co_await send(s, std::move(commands), 1);
-  throw_if_error(replies.front(), s->server);
-  co_return std::move(replies.front());
-}
-
-std::string key_of(const RedisBackend::state& s, std::string_view key) {
-  validate_key(key);
-  return namespaced_key(s.options.namespace_, key);
-}
-
 // One command from its arguments. Built outside the coroutines: g++ 12 miscompiles braced lists
 // in them.
 template <class... Args>
@@ -82,6 +69,91 @@ std::string command_of(const Args&... args) {
   std::string out;
   append_command(out, argv);
   return out;
+}
+
+// Waits before trying a cluster again (a failover or a migration in progress): 10 ms, doubling,
+// within the budget.
+asio::awaitable<void> pause(session s, int attempt) {
+  const auto wait = std::chrono::milliseconds(10) * (1 << std::min(attempt, 6));
+  if (steady_clock::now() + wait >= s.deadline)
+    throw Error(errc::timeout, s->server + ": the cluster did not settle within the budget");
+  asio::steady_timer timer(s->ioc.get_executor(), wait);
+  co_await timer.async_wait(asio::use_awaitable);
+}
+
+std::string asking_command() { return command_of("ASKING"); }
+
+// Sends a pipeline of `count` commands whose keys share `slot`, and returns their replies. On a
+// cluster: MOVED updates the slot map and retries at the new master; ASK retries once at the
+// migrating slot's target with ASKING; TRYAGAIN, CLUSTERDOWN and an unreachable node (a failover)
+// read the map again and retry after a pause; all within the call's budget, each retry counted.
+asio::awaitable<std::vector<reply>> send(session s, std::uint16_t slot, std::string commands, std::size_t count) {
+  router& routes = *s->routes;
+  if (!routes.clustered()) {
+    const std::shared_ptr<connection> c = co_await routes.for_slot(slot, s.deadline);
+    co_return co_await c->exchange(std::move(commands), count, s.deadline);
+  }
+  constexpr int max_attempts = 6;
+  std::optional<node_address> ask;
+  for (int attempt = 1;; ++attempt) {
+    std::shared_ptr<connection> c;
+    std::string bytes;
+    std::size_t expected = count;
+    if (ask) {
+      c = routes.for_node(*ask);
+      bytes = asking_command() + commands;
+      ++expected;
+    } else {
+      c = co_await routes.for_slot(slot, s.deadline);
+      bytes = commands;
+    }
+    const bool asked = ask.has_value();
+    ask.reset();
+    std::vector<reply> replies;
+    try {
+      replies = co_await c->exchange(std::move(bytes), expected, s.deadline);
+    } catch (const Error& e) {
+      if (e.code() != errc::unavailable || attempt == max_attempts) throw;
+      routes.invalidate();
+    }
+    if (replies.empty()) {
+      s->accounting->counters.retried();
+      co_await pause(s, attempt);
+      continue;
+    }
+    if (asked) replies.erase(replies.begin());  // ASKING's +OK
+    const reply& first = replies.front();
+    if (attempt < max_attempts) {
+      if (const auto r = parse_redirect(first)) {
+        s->accounting->counters.retried();
+        if (r->ask) {
+          ask = r->to;
+        } else {
+          routes.moved(*r);
+        }
+        continue;
+      }
+      if (first.error_code() == "TRYAGAIN" || first.error_code() == "CLUSTERDOWN") {
+        s->accounting->counters.retried();
+        routes.invalidate();
+        co_await pause(s, attempt);
+        continue;
+      }
+    }
+    co_return replies;
+  }
+}
+
+// One command on a key of `slot`, error replies thrown.
+asio::awaitable<reply> command(session s, std::uint16_t slot, std::string commands) {
+  std::vector<reply> replies = co_await send(s, slot, std::move(commands), 1);
+  throw_if_error(replies.front(), s->server);
+  co_return std::move(replies.front());
+}
+
+std::string key_of(const RedisBackend::state& s, std::string_view key) {
+  validate_key(key);
+  return namespaced_key(s.options.namespace_, key);
 }
 
 // SET key value [PX ms]: builds the command of one store, checking the value's size first.
@@ -101,26 +173,57 @@ void append_set(const RedisBackend::state& s, std::string& out, std::string_view
   out += command_of("SET", redis_key, value, "PX", ms);
 }
 
-// A command over many keys: `verb key...`, the keys namespaced unless they already are.
-std::string keys_command(const RedisBackend::state& s, std::string_view verb, const std::vector<std::string>& keys,
-                         bool namespaced) {
-  std::vector<std::string> owned;
-  owned.reserve(keys.size());
-  for (const std::string& k : keys) owned.push_back(namespaced ? key_of(s, k) : k);
+// A command over many keys: `verb key...`.
+std::string keys_command(std::string_view verb, const std::vector<std::string>& keys) {
   std::vector<std::string_view> args;
   args.reserve(keys.size() + 1);
   args.push_back(verb);
-  args.insert(args.end(), owned.begin(), owned.end());
+  args.insert(args.end(), keys.begin(), keys.end());
   std::string out;
   append_command(out, args);
+  return out;
+}
+
+// `verb key` for each key, pipelined.
+std::string each_key_command(std::string_view verb, const std::vector<std::string>& keys) {
+  std::string out;
+  for (const std::string& k : keys) out += command_of(verb, k);
+  return out;
+}
+
+// The slot of a Redis key, or 0 on a standalone server, which has none.
+std::uint16_t slot_of(const RedisBackend::state& s, std::string_view redis_key) {
+  return s.routes->clustered() ? key_slot(redis_key) : 0;
+}
+
+// Positions of keys grouped by slot: multi-key commands must stay within one slot on a cluster.
+std::map<std::uint16_t, std::vector<std::size_t>> by_slot(const RedisBackend::state& s,
+                                                          const std::vector<std::string>& redis_keys) {
+  std::map<std::uint16_t, std::vector<std::size_t>> groups;
+  for (std::size_t i = 0; i < redis_keys.size(); ++i) groups[slot_of(s, redis_keys[i])].push_back(i);
+  return groups;
+}
+
+std::vector<std::string> redis_keys_of(const RedisBackend::state& s, const std::vector<std::string>& keys) {
+  std::vector<std::string> out;
+  out.reserve(keys.size());
+  for (const std::string& k : keys) out.push_back(key_of(s, k));
+  return out;
+}
+
+template <class T>
+std::vector<T> pick(const std::vector<T>& all, const std::vector<std::size_t>& positions) {
+  std::vector<T> out;
+  out.reserve(positions.size());
+  for (const std::size_t i : positions) out.push_back(all[i]);
   return out;
 }
 
 // ---- operations: named coroutines with by-value parameters (GCC PR 100611) ----
 
 asio::awaitable<std::optional<std::string>> get_op(session s, std::string key) {
-  const std::string cmd = command_of("GET", key_of(*s.state, key));
-  reply r = co_await command(s, cmd);
+  const std::string redis_key = key_of(*s.state, key);
+  reply r = co_await command(s, slot_of(*s.state, redis_key), command_of("GET", redis_key));
   if (r.is_nil()) co_return std::nullopt;
   co_return std::move(r.text);
 }
@@ -128,60 +231,81 @@ asio::awaitable<std::optional<std::string>> get_op(session s, std::string key) {
 asio::awaitable<void> set_op(session s, std::string key, std::string value, expiry expire) {
   std::string cmd;
   append_set(*s.state, cmd, key, value, expire);
-  co_await command(s, std::move(cmd));
+  co_await command(s, slot_of(*s.state, key_of(*s.state, key)), std::move(cmd));
 }
 
 asio::awaitable<bool> has_op(session s, std::string key) {
-  const std::string cmd = command_of("EXISTS", key_of(*s.state, key));
-  const reply r = co_await command(s, cmd);
+  const std::string redis_key = key_of(*s.state, key);
+  const reply r = co_await command(s, slot_of(*s.state, redis_key), command_of("EXISTS", redis_key));
   co_return r.integer > 0;
 }
 
 asio::awaitable<void> erase_op(session s, std::string key) {
-  const std::string cmd = command_of("UNLINK", key_of(*s.state, key));
-  co_await command(s, cmd);
+  const std::string redis_key = key_of(*s.state, key);
+  co_await command(s, slot_of(*s.state, redis_key), command_of("UNLINK", redis_key));
 }
 
-// SCAN with MATCH visits every key of the namespace (and some twice: UNLINK does not mind), never
-// another namespace's: the pattern escapes the namespace's glob characters.
+// SCAN with MATCH on every master visits every key of the namespace (and some twice: UNLINK does
+// not mind), never another namespace's: the pattern escapes the namespace's glob characters.
 asio::awaitable<void> clear_op(session s) {
   const std::string pattern = namespace_pattern(s->options.namespace_);
-  std::string cursor = "0";
-  do {
-    const std::string scan = command_of("SCAN", cursor, "MATCH", pattern, "COUNT", "1000");
-    const reply page = co_await command(s, scan);
-    if (page.type != reply::kind::array || page.elements.size() != 2)
-      throw Error(errc::protocol, s->server + " answered SCAN with something else than [cursor, keys]");
-    cursor = page.elements[0].text;
-    std::vector<std::string> keys;
-    for (const reply& k : page.elements[1].elements) keys.push_back(k.text);
-    if (!keys.empty()) co_await command(s, keys_command(*s.state, "UNLINK", keys, false));
-  } while (cursor != "0");
+  const std::vector<node_address> masters = co_await s->routes->masters(s.deadline);
+  for (const node_address& node : masters) {
+    std::string cursor = "0";
+    do {
+      const std::string scan = command_of("SCAN", cursor, "MATCH", pattern, "COUNT", "1000");
+      const std::vector<reply> answer = co_await s->routes->for_node(node)->exchange(scan, 1, s.deadline);
+      const reply& page = answer.front();
+      throw_if_error(page, s->server);
+      if (page.type != reply::kind::array || page.elements.size() != 2)
+        throw Error(errc::protocol, s->server + " answered SCAN with something else than [cursor, keys]");
+      cursor = page.elements[0].text;
+      std::vector<std::string> keys;
+      for (const reply& k : page.elements[1].elements) keys.push_back(k.text);
+      if (keys.empty()) continue;
+      // One UNLINK per key: on a cluster a node's keys span many slots.
+      const std::vector<reply> removed =
+          co_await s->routes->for_node(node)->exchange(each_key_command("UNLINK", keys), keys.size(), s.deadline);
+      for (const reply& r : removed) {
+        if (!parse_redirect(r)) throw_if_error(r, s->server);  // a key migrating away goes with its slot
+      }
+    } while (cursor != "0");
+  }
 }
 
 asio::awaitable<std::vector<std::optional<std::string>>> get_many_op(session s, std::vector<std::string> keys) {
-  std::vector<std::optional<std::string>> out;
-  if (keys.empty()) co_return out;
-  reply r = co_await command(s, keys_command(*s.state, "MGET", keys, true));
-  if (r.type != reply::kind::array || r.elements.size() != keys.size())
-    throw Error(errc::protocol, s->server + " answered MGET with " + std::to_string(r.elements.size()) +
-                                    " values for " + std::to_string(keys.size()) + " keys");
-  out.reserve(keys.size());
-  for (reply& v : r.elements) out.push_back(v.is_nil() ? std::nullopt : std::optional<std::string>(std::move(v.text)));
+  std::vector<std::optional<std::string>> out(keys.size());
+  const std::vector<std::string> redis_keys = redis_keys_of(*s.state, keys);
+  for (const auto& [slot, positions] : by_slot(*s.state, redis_keys)) {
+    reply r = co_await command(s, slot, keys_command("MGET", pick(redis_keys, positions)));
+    if (r.type != reply::kind::array || r.elements.size() != positions.size())
+      throw Error(errc::protocol, s->server + " answered MGET with " + std::to_string(r.elements.size()) +
+                                      " values for " + std::to_string(positions.size()) + " keys");
+    for (std::size_t i = 0; i < positions.size(); ++i) {
+      if (!r.elements[i].is_nil()) out[positions[i]] = std::move(r.elements[i].text);
+    }
+  }
   co_return out;
 }
 
 asio::awaitable<void> set_many_op(session s, std::vector<item> items, expiry expire) {
-  if (items.empty()) co_return;
-  std::string cmds;
-  for (const auto& [key, value] : items) append_set(*s.state, cmds, key, value, expire);
-  const std::vector<reply> replies = co_await send(s, std::move(cmds), items.size());
-  for (const reply& r : replies) throw_if_error(r, s->server);
+  std::vector<std::string> keys;
+  keys.reserve(items.size());
+  for (const auto& entry : items) keys.push_back(entry.first);
+  const std::vector<std::string> redis_keys = redis_keys_of(*s.state, keys);
+  for (const auto& [slot, positions] : by_slot(*s.state, redis_keys)) {
+    std::string cmds;
+    for (const std::size_t i : positions) append_set(*s.state, cmds, items[i].first, items[i].second, expire);
+    const std::vector<reply> replies = co_await send(s, slot, std::move(cmds), positions.size());
+    for (const reply& r : replies) throw_if_error(r, s->server);
+  }
 }
 
 asio::awaitable<void> erase_many_op(session s, std::vector<std::string> keys) {
-  if (keys.empty()) co_return;
-  co_await command(s, keys_command(*s.state, "UNLINK", keys, true));
+  const std::vector<std::string> redis_keys = redis_keys_of(*s.state, keys);
+  for (const auto& [slot, positions] : by_slot(*s.state, redis_keys)) {
+    co_await command(s, slot, keys_command("UNLINK", pick(redis_keys, positions)));
+  }
 }
 
 // ---- launching ----
@@ -238,6 +362,7 @@ void check_options(const RedisOptions& o) {
   for (const auto budget : {o.read_budget, o.write_budget, o.admin_budget, o.connect_timeout})
     if (budget.count() <= 0) invalid("budgets and connect_timeout must be positive");
   if (!o.username.empty() && o.password.empty()) invalid("a username needs a password");
+  if (!o.cluster_nodes.empty() && o.db != 0) invalid("a cluster has only database 0");
 }
 
 std::shared_ptr<asio::ssl::context> tls_context(const RedisOptions& o) {
@@ -270,8 +395,14 @@ RedisBackend::RedisBackend(RedisOptions options) : state_(std::make_shared<state
   settings->connect_timeout = options.connect_timeout;
   s.server = "Redis at " + settings->address();
   s.accounting = std::make_shared<detail::call_accounting>(options.breaker);
-  for (std::size_t i = 0; i < options.connections; ++i)
-    s.connections.push_back(std::make_shared<connection>(s.ioc.get_executor(), settings));
+  std::vector<node_address> seeds;
+  for (const std::string& node : options.cluster_nodes) {
+    auto address = parse_node_address(node);
+    if (!address) throw Error(errc::invalid_argument, "RedisOptions: cluster node \"" + node + "\" is not host:port");
+    seeds.push_back(std::move(*address));
+  }
+  if (!seeds.empty()) s.server = "Redis Cluster at " + seeds.front().text();
+  s.routes.emplace(s.ioc.get_executor(), settings, options.connections, std::move(seeds));
   s.options = std::move(options);
   s.thread = std::thread([&s] { s.ioc.run(); });
 }
@@ -286,9 +417,7 @@ void RedisBackend::close() {
     s.closed = true;
   }
   // Fails requests in flight; the io thread then runs dry and ends.
-  asio::post(s.ioc, [&s] {
-    for (const auto& c : s.connections) c->close();
-  });
+  asio::post(s.ioc, [&s] { s.routes->close(); });
   s.work.reset();
   if (s.thread.get_id() == std::this_thread::get_id())
     s.thread.detach();

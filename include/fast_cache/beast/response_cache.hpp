@@ -76,7 +76,7 @@ class request_parts {
   explicit request_parts(const http::request<Body, Fields>& req)
       : method_(req.method_string().data(), req.method_string().size()),
         body_(body_bytes(req.body())),
-        find_(static_cast<const void*>(&req.base()), &find_fields<Fields>) {
+        find_{static_cast<const void*>(&req.base()), &find_fields<Fields>} {
     const std::string_view target(req.target().data(), req.target().size());
     const fh::split_target_result parts = fh::split_target(target);
     path_ = parts.path;
