@@ -124,15 +124,16 @@ cluster_url parse_cluster_url(std::string_view url) {
     if (!out.user.empty() && out.password.empty()) std::swap(out.user, out.password);
   }
   if (!url.empty() && url.back() == '/') url.remove_suffix(1);
-  while (!url.empty()) {
+  if (url.empty()) invalid("no seed node (redis+cluster://host:port,host:port)");
+  for (bool more = true; more;) {
     const auto comma = url.find(',');
     const std::string_view item = url.substr(0, comma);
-    url = comma == std::string_view::npos ? std::string_view{} : url.substr(comma + 1);
+    more = comma != std::string_view::npos;
+    if (more) url.remove_prefix(comma + 1);
     auto node = parse_node_address(item);
     if (!node) invalid("each seed node must be host:port (got \"" + std::string(item) + "\")");
     out.seeds.push_back(std::move(*node));
   }
-  if (out.seeds.empty()) invalid("no seed node (redis+cluster://host:port,host:port)");
   return out;
 }
 
