@@ -42,7 +42,7 @@ void check(std::string_view url) {
     (void)dynamodb::resolve_config(options, {}, {});
     return;
   }
-  if (url.starts_with("redis:") || url.starts_with("rediss:")) {
+  if (url.starts_with("redis:") || url.starts_with("rediss:") || url.starts_with("redis+cluster:")) {
     check_options(redis_options_from_url(url));
     return;
   }

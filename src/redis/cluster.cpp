@@ -2,7 +2,7 @@
 
 #include <fast_cache/error.hpp>
 
-#include <boost/url/decode_view.hpp>
+#include <boost/url/pct_string_view.hpp>
 
 #include <charconv>
 
@@ -33,9 +33,12 @@ std::optional<std::uint16_t> parse_port(std::string_view text) {
   throw Error(errc::protocol, "CLUSTER SLOTS answered something else than a slot table: " + why);
 }
 
-std::string percent_decoded(std::string_view text) {
+// The decoded user or password; nullopt when the text is not valid percent-encoding.
+std::optional<std::string> percent_decoded(std::string_view text) {
+  const auto checked = boost::urls::make_pct_string_view(text);
+  if (!checked) return std::nullopt;
   std::string out;
-  for (const char c : boost::urls::decode_view(text)) out.push_back(c);
+  for (const char c : checked->decode()) out.push_back(c);
   return out;
 }
 
@@ -119,8 +122,11 @@ cluster_url parse_cluster_url(std::string_view url) {
     const std::string_view userinfo = url.substr(0, at);
     url = url.substr(at + 1);
     const auto colon = userinfo.find(':');
-    out.user = percent_decoded(userinfo.substr(0, colon));
-    if (colon != std::string_view::npos) out.password = percent_decoded(userinfo.substr(colon + 1));
+    auto user = percent_decoded(userinfo.substr(0, colon));
+    auto password = percent_decoded(colon == std::string_view::npos ? std::string_view{} : userinfo.substr(colon + 1));
+    if (!user || !password) invalid("the user or password is not valid percent-encoding");
+    out.user = std::move(*user);
+    out.password = std::move(*password);
     if (!out.user.empty() && out.password.empty()) std::swap(out.user, out.password);
   }
   if (!url.empty() && url.back() == '/') url.remove_suffix(1);

@@ -5,6 +5,7 @@
 
 #include <fast_cache/cache.hpp>
 #include <fast_cache/detail/cache_session.hpp>
+#include <fast_cache/detail/callable_traits.hpp>
 #include <fast_cache/http/backend_steps.hpp>
 #include <fast_cache/http/route_cache.hpp>
 
@@ -193,14 +194,9 @@ asio::awaitable<Response> serve_cached(Cache& cache, const fh::route_cache& poli
 template <class Handler, class Request>
 using handler_result = std::invoke_result_t<Handler&, const Request&>;
 
-template <class R>
-struct response_of {
-  using type = R;
-};
-template <class R, class E>
-struct response_of<asio::awaitable<R, E>> {
-  using type = R;
-};
+// The response type a handler returns, directly or as an awaitable.
+template <class Handler, class Request>
+using handler_response = typename fast_cache::detail::awaitable_traits<handler_result<Handler, Request>>::value_type;
 
 // The fresh response from a user's handler, sync or coroutine, as an awaitable. Named function
 // objects rather than lambdas: g++ 12 mishandles lambda captures in coroutine frames (PR 100611).
@@ -236,11 +232,11 @@ class response_cache {
       : state_(std::make_shared<const state>(fast_cache::http::route_cache(std::move(options)), &cache)) {}
 
   template <class Body, class Fields, class Handler>
-  auto operator()(const http::request<Body, Fields>& req, Handler handler) const -> asio::awaitable<
-      typename detail::response_of<detail::handler_result<Handler, http::request<Body, Fields>>>::type> {
+  auto operator()(const http::request<Body, Fields>& req, Handler handler) const
+      -> asio::awaitable<detail::handler_response<Handler, http::request<Body, Fields>>> {
     using request_type = http::request<Body, Fields>;
     using result = detail::handler_result<Handler, request_type>;
-    using response_type = typename detail::response_of<result>::type;
+    using response_type = detail::handler_response<Handler, request_type>;
     const std::shared_ptr<const state> keep_alive = state_;
     const detail::request_parts parts(req);
     if constexpr (std::is_same_v<result, response_type>) {

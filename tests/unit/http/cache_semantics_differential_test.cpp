@@ -6,6 +6,8 @@
 
 #include <fast_cache/http/route_cache.hpp>
 
+#include "unit/http/header_fields.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/json/array.hpp>
@@ -23,16 +25,8 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-using fields = std::vector<std::pair<std::string, std::string>>;
-
-struct fields_lookup {
-  const fields* all;
-  void operator()(std::string_view name, const field_sink& sink) const {
-    for (const auto& [k, v] : *all) {
-      if (iequals(k, name)) sink(v);
-    }
-  }
-};
+using test::fields;
+using test::fields_lookup;
 
 struct route_kind {
   const char* name;

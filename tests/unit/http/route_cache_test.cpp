@@ -2,6 +2,8 @@
 #include <fast_cache/http/route_cache.hpp>
 #include <fast_cache/key.hpp>
 
+#include "unit/http/header_fields.hpp"
+
 #include <gtest/gtest.h>
 
 #include <utility>
@@ -12,19 +14,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
+using test::fields;
+using test::fields_lookup;
+
 // A request built from a method, a target and headers, as an adapter would.
-// Header fields in message order; a name may repeat.
-using fields = std::vector<std::pair<std::string, std::string>>;
-
-struct fields_lookup {
-  const fields* all;
-  void operator()(std::string_view name, const field_sink& sink) const {
-    for (const auto& [k, v] : *all) {
-      if (iequals(k, name)) sink(v);
-    }
-  }
-};
-
 struct fake_request {
   std::string method = "GET";
   std::string target = "/";

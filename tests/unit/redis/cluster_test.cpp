@@ -71,7 +71,7 @@ TEST(RedisCluster, Urls) {
   EXPECT_EQ(o.namespace_, "ns");
   EXPECT_TRUE(o.tls);
   for (const char* bad : {"redis+cluster://", "redis+cluster://h", "redis+cluster://h:1,", "redis+cluster://h:1?db=2",
-                          "redis+cluster://u:secret1@h:1,x?x=1"}) {
+                          "redis+cluster://u:secret1@h:1,x?x=1", "redis+cluster://u:secret1%zz@h:1"}) {
     try {
       (void)redis_options_from_url(bad);
       ADD_FAILURE() << bad;
