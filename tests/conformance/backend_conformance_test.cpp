@@ -115,6 +115,10 @@ struct redis_cluster_traits {
     RedisOptions o = redis_options_from_url(env_or_empty("FAST_CACHE_REDIS_CLUSTER_URL"));
     o.namespace_ = ns;
     o.max_value_bytes = value_limit;
+    // Generous: the cluster tests may be promoting a replica or moving a slot meanwhile, which
+    // takes up to a second, and these cases check the contract, not latency.
+    o.read_budget = 3000ms;
+    o.write_budget = 3000ms;
     return std::make_shared<RedisBackend>(o);
   }
 };
