@@ -58,13 +58,21 @@ asio::awaitable<std::vector<node_address>> router::masters(clock::time_point dea
 }
 
 void router::moved(const redirect& r) {
-  if (clustered()) slots_[r.slot] = r.to;
+  if (!clustered()) return;
+  slots_[r.slot] = r.to;
+  latest_ = r.to;
   stale_ = true;
 }
 
-// Asks the seeds, then every master known, until one answers with the slot table.
+// Asks the node that last redirected (it knows the newest layout: a seed may not have heard of
+// a slot's move yet, and its table would send calls back to the old owner), then the seeds, then
+// every master known, until one answers with the slot table.
 asio::awaitable<void> router::refresh(clock::time_point deadline) {
-  std::vector<node_address> candidates = seeds_;
+  std::vector<node_address> candidates;
+  if (latest_) candidates.push_back(*latest_);
+  for (const node_address& n : seeds_) {
+    if (std::find(candidates.begin(), candidates.end(), n) == candidates.end()) candidates.push_back(n);
+  }
   for (const node_address& n : slots_) {
     if (!n.host.empty() && std::find(candidates.begin(), candidates.end(), n) == candidates.end())
       candidates.push_back(n);

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace fast_cache::redis {
@@ -50,7 +51,8 @@ class router {
   std::size_t per_node_;
   std::vector<node_address> seeds_;
   std::map<std::string, std::vector<std::shared_ptr<connection>>> nodes_;  // by "host:port"
-  std::vector<node_address> slots_;  // the master of each slot; empty when unknown
+  std::vector<node_address> slots_;     // the master of each slot; empty when unknown
+  std::optional<node_address> latest_;  // the target of the last MOVED
   bool stale_ = true;
   bool closed_ = false;
   std::size_t turn_ = 0;

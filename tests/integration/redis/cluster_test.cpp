@@ -92,6 +92,18 @@ std::uint16_t master_of_slot(std::uint16_t any_port, std::uint16_t slot) {
   return 0;
 }
 
+// Whether every node agrees on the cluster's shape: three masters serving slots, each saying it is a
+// master, and their replicas saying they are replicas (right after a failover, views lag).
+bool settled(std::uint16_t any_port) {
+  int masters = 0;
+  for (const node_info& n : cluster_nodes(any_port)) {
+    const std::string role = cli(n.port, "role");
+    if (n.master && n.serves_slots) ++masters;
+    if (n.master != role.starts_with("master")) return false;
+  }
+  return masters == 3 && cli(any_port, "cluster info").find("cluster_state:ok") != std::string::npos;
+}
+
 class RedisClusterTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -99,6 +111,12 @@ class RedisClusterTest : public ::testing::Test {
       GTEST_SKIP() << "FAST_CACHE_REDIS_CLUSTER_URL is not set: the cluster is not running (scripts/services)";
     ports = cluster_ports();
     ASSERT_EQ(ports.size(), 6U);
+    bool ready = false;
+    for (int i = 0; i < 100 && !ready; ++i) {
+      ready = settled(ports[0]);
+      if (!ready) std::this_thread::sleep_for(100ms);
+    }
+    ASSERT_TRUE(ready) << "the cluster did not settle";
     RedisOptions o = redis_options_from_url(env("FAST_CACHE_REDIS_CLUSTER_URL"));
     o.namespace_ =
         "cluster-" + std::to_string(::getpid()) + "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name();
