@@ -21,6 +21,7 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -390,6 +391,13 @@ int backoff_child(int commands, int replies) {
 }
 
 // The child's user and system CPU time, from /proc.
+// How many descriptors a process has open.
+std::size_t open_descriptors(pid_t pid) {
+  const std::filesystem::path dir = "/proc/" + std::to_string(pid) + "/fd";
+  return static_cast<std::size_t>(
+      std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator()));
+}
+
 std::chrono::milliseconds cpu_time(pid_t pid) {
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
   std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
@@ -470,6 +478,18 @@ TEST_F(AppAcceptBackoff, OutOfDescriptorsDoesNotSpinAndRecovers) {
     client warm_up(port_);  // the server is up and has opened everything it opens on its own
     warm_up.send(get_plain_and_close);
     ASSERT_TRUE(starts_with(warm_up.read_to_eof().value_or(""), "HTTP/1.1 200 "));
+  }
+  // The server closes its side of the warm-up connection after the client saw the end. The limit
+  // goes down to the lowest free descriptor only once the count of open ones has settled: a
+  // descriptor freed later would leave a hole below the limit, and one accept would succeed.
+  std::size_t open_now = open_descriptors(pid_);
+  for (auto settled_since = steady::now(), deadline = settled_since + 5s;
+       steady::now() - settled_since < 200ms && steady::now() < deadline;) {
+    std::this_thread::sleep_for(10ms);
+    if (const std::size_t n = open_descriptors(pid_); n != open_now) {
+      open_now = n;
+      settled_since = steady::now();
+    }
   }
   ASSERT_TRUE(command('L'));
   // Connections the kernel completes into the backlog, which the server cannot accept.
