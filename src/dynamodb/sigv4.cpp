@@ -257,7 +257,12 @@ std::string signer::authorization(const signable_request& request, std::string_v
 void signer::sign(signable_request& request, std::chrono::system_clock::time_point now) const {
   const std::string date_time = amz_date(now);
   set_header(request.headers, "X-Amz-Date", date_time);
-  if (!creds_.session_token.empty()) set_header(request.headers, "X-Amz-Security-Token", creds_.session_token);
+  if (creds_.session_token.empty()) {
+    // A token left from earlier credentials would be signed and sent, and refused.
+    std::erase_if(request.headers, [](const auto& h) { return lowercase(h.first) == "x-amz-security-token"; });
+  } else {
+    set_header(request.headers, "X-Amz-Security-Token", creds_.session_token);
+  }
   std::erase_if(request.headers, [](const auto& h) { return lowercase(h.first) == "authorization"; });
   std::string authz = authorization(request, date_time);
   request.headers.emplace_back("Authorization", std::move(authz));

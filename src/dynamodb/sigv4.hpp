@@ -50,8 +50,8 @@ class signer {
  public:
   signer(credentials creds, std::string region, std::string service);
 
-  /// Adds X-Amz-Date (replacing any), X-Amz-Security-Token when there is a session token, and
-  /// Authorization to request.headers.
+  /// Adds X-Amz-Date (replacing any), X-Amz-Security-Token when there is a session token (and
+  /// removes any when there is none), and Authorization to request.headers.
   void sign(signable_request& request, std::chrono::system_clock::time_point now) const;
 
   /// The Authorization header value for a request that already carries its X-Amz-Date.

@@ -57,6 +57,19 @@ TEST(sigv4, signing_adds_token_date_and_authorization_once) {
   EXPECT_EQ(auths, 1);
 }
 
+TEST(sigv4, credentials_without_a_token_drop_a_stale_one) {
+  // Found by the sigv4 fuzz target: a token left from earlier credentials was signed and sent.
+  signer with_token({"AKID", "SECRET", "TOKEN"}, "us-east-1", "dynamodb");
+  signer without({"AKID", "SECRET", ""}, "us-east-1", "dynamodb");
+  signable_request r{"POST", "/", {{"Host", "localhost"}}, "{}"};
+  with_token.sign(r, system_clock::time_point(seconds(1440938160)));
+  without.sign(r, system_clock::time_point(seconds(1440938161)));
+  for (const auto& [n, v] : r.headers) {
+    EXPECT_NE(n, "X-Amz-Security-Token");
+    if (n == "Authorization") EXPECT_NE(v.find("SignedHeaders=host;x-amz-date, "), std::string::npos) << v;
+  }
+}
+
 TEST(sigv4, cached_signing_key_follows_the_date) {
   signer s({"AKID", "SECRET", ""}, "us-east-1", "dynamodb");
   signable_request r{"POST", "/", {{"Host", "h"}, {"X-Amz-Date", "20200101T000000Z"}}, ""};
