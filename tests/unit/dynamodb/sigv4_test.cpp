@@ -66,7 +66,9 @@ TEST(sigv4, credentials_without_a_token_drop_a_stale_one) {
   without.sign(r, system_clock::time_point(seconds(1440938161)));
   for (const auto& [n, v] : r.headers) {
     EXPECT_NE(n, "X-Amz-Security-Token");
-    if (n == "Authorization") EXPECT_NE(v.find("SignedHeaders=host;x-amz-date, "), std::string::npos) << v;
+    if (n == "Authorization") {
+      EXPECT_NE(v.find("SignedHeaders=host;x-amz-date, "), std::string::npos) << v;
+    }
   }
 }
 
