@@ -1,4 +1,5 @@
 #include <fast_cache/http/etag.hpp>
+#include <fast_cache/http/request_view.hpp>
 
 #include <openssl/evp.h>
 
@@ -8,12 +9,6 @@
 namespace fast_cache::http {
 
 namespace {
-
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 std::string_view opaque_tag(std::string_view tag) noexcept {
   if (tag.starts_with("W/")) tag.remove_prefix(2);
@@ -43,12 +38,12 @@ std::string make_etag(std::string_view body) {
 
 bool etag_matches(std::string_view if_none_match, std::string_view etag) noexcept {
   const std::string_view ours = opaque_tag(etag);
-  if (trim(if_none_match) == "*") return true;
+  if (trim_whitespace(if_none_match) == "*") return true;
   // Tags are quoted strings that cannot contain '"', so splitting on commas outside quotes is
   // splitting on every comma between closing and opening quotes.
   while (!if_none_match.empty()) {
     const auto comma = if_none_match.find(',');
-    const std::string_view tag = trim(if_none_match.substr(0, comma));
+    const std::string_view tag = trim_whitespace(if_none_match.substr(0, comma));
     if_none_match = comma == std::string_view::npos ? std::string_view{} : if_none_match.substr(comma + 1);
     if (!tag.empty() && opaque_tag(tag) == ours) return true;
   }

@@ -15,12 +15,6 @@ int hex_value(char c) noexcept {
 
 char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 }  // namespace
 
 split_target_result split_target(std::string_view target) noexcept {
@@ -67,6 +61,12 @@ std::vector<query_param> parse_query(std::string_view query) {
   return params;
 }
 
+std::string_view trim_whitespace(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
 bool iequals(std::string_view a, std::string_view b) noexcept {
   return a.size() == b.size() &&
          std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
@@ -78,7 +78,7 @@ bool has_token(std::string_view list, std::string_view token) noexcept {
     std::string_view item = list.substr(0, comma);
     list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
     if (const auto eq = item.find('='); eq != std::string_view::npos) item = item.substr(0, eq);
-    if (iequals(trim(item), token)) return true;
+    if (iequals(trim_whitespace(item), token)) return true;
   }
   return false;
 }

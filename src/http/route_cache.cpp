@@ -46,19 +46,13 @@ std::string to_lower(std::string_view s) {
   return out;
 }
 
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // Calls f(item) for each non-empty item of the comma-separated lists in every field `name`.
 template <class F>
 void each_list_item(header_lookup headers, std::string_view name, F f) {
   headers.each(name, [&](std::string_view list) {
     while (!list.empty()) {
       const auto comma = list.find(',');
-      const std::string_view item = trim(list.substr(0, comma));
+      const std::string_view item = trim_whitespace(list.substr(0, comma));
       list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
       if (!item.empty()) f(item);
     }
@@ -71,8 +65,8 @@ std::optional<std::int64_t> directive_seconds(header_lookup headers, std::string
   std::optional<std::int64_t> out;
   each_list_item(headers, "cache-control", [&](std::string_view item) {
     const auto eq = item.find('=');
-    if (out || eq == std::string_view::npos || !iequals(trim(item.substr(0, eq)), directive)) return;
-    std::string_view value = trim(item.substr(eq + 1));
+    if (out || eq == std::string_view::npos || !iequals(trim_whitespace(item.substr(0, eq)), directive)) return;
+    std::string_view value = trim_whitespace(item.substr(eq + 1));
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
     std::int64_t seconds = 0;
     const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);

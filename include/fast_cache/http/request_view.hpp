@@ -125,6 +125,9 @@ struct request_view {
 /// ASCII case-insensitive equality, for header names and tokens.
 [[nodiscard]] bool iequals(std::string_view a, std::string_view b) noexcept;
 
+/// text without the spaces and tabs around it (a header list item's optional whitespace).
+[[nodiscard]] std::string_view trim_whitespace(std::string_view text) noexcept;
+
 /// Whether a comma-separated header value (Cache-Control, Connection) holds `token`, ignoring case
 /// and any "=argument".
 [[nodiscard]] bool has_token(std::string_view list, std::string_view token) noexcept;
