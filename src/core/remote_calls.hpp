@@ -22,6 +22,7 @@
 
 #include <chrono>
 #include <exception>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -139,6 +140,53 @@ void spawn_call(const Executor& ex, boost::asio::awaitable<T> op, Handler handle
       boost::asio::bind_cancellation_slot(
           op_slot, deliver<Handler, T>(std::move(handler), diag, accounting, ticket, std::move(signal))));
 }
+
+/// A call run on a backend's own I/O thread and waited for by the calling thread: the
+/// synchronous API of such a backend. wait() throws Error with the code and diagnosis the async
+/// API would complete with. The failure crosses threads as that code and diagnosis, never as the
+/// exception_ptr: its count is released inside libstdc++, which ThreadSanitizer does not see, and
+/// matching that report against the suppressions stalls the I/O thread for the first
+/// symbolisation, long enough to cost a short budget.
+template <class T>
+class blocking_call {
+ public:
+  /// Starts op on ex.
+  template <class Executor>
+  blocking_call(const Executor& ex, boost::asio::awaitable<T> op) {
+    auto done = std::make_shared<std::promise<outcome>>();
+    result_ = done->get_future();
+    if constexpr (std::is_void_v<T>) {
+      boost::asio::co_spawn(ex, std::move(op), [done](std::exception_ptr e) { finish(*done, e, true); });
+    } else {
+      boost::asio::co_spawn(ex, std::move(op),
+                            [done](std::exception_ptr e, T value) { finish(*done, e, std::move(value)); });
+    }
+  }
+
+  /// Blocks until the call ends; its value, or Error.
+  T wait() {
+    outcome o = result_.get();
+    if (o.ec) throw Error(o.ec, std::move(o.diag));
+    if constexpr (!std::is_void_v<T>) return std::move(*o.value);
+  }
+
+ private:
+  struct outcome {
+    std::optional<std::conditional_t<std::is_void_v<T>, bool, T>> value;
+    boost::system::error_code ec;
+    diagnostics diag;
+  };
+
+  template <class V>
+  static void finish(std::promise<outcome>& done, const std::exception_ptr& e, V&& value) {
+    outcome o;
+    o.ec = error_code_from(e, &o.diag);
+    if (!e) o.value.emplace(std::forward<V>(value));
+    done.set_value(std::move(o));
+  }
+
+  std::future<outcome> result_;
+};
 
 /// Completes handler with error, as a call that never started.
 template <class Handler, class T>

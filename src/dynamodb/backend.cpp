@@ -18,7 +18,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/use_future.hpp>
 
 #include <atomic>
 #include <mutex>
@@ -398,10 +397,10 @@ DynamoDBBackend::DynamoDBBackend(DynamoDBOptions options) : state_(std::make_sha
   s.lanes.emplace(client_settings{s.config, http, retry, &s.accounting->counters});
   s.thread = std::thread([&s] { s.ioc.run(); });
   // ensure_table is bounded by the admin budget, DNS and every wait included.
-  auto ready = asio::co_spawn(s.ioc, ensure_table(session{state_, &*s.api, nullptr, deadline_for(s, budget::admin)}),
-                              asio::use_future);
+  detail::blocking_call<void> ready(s.ioc.get_executor(),
+                                    ensure_table(session{state_, &*s.api, nullptr, deadline_for(s, budget::admin)}));
   try {
-    ready.get();
+    ready.wait();
   } catch (...) {
     close();
     throw;

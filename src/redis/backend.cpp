@@ -14,7 +14,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/use_future.hpp>
 
 #include <algorithm>
 #include <future>
@@ -328,22 +327,22 @@ T run(const state_ptr& s, budget b, asio::awaitable<T> (*make_op)(session, Param
   if (s->ioc.get_executor().running_in_this_thread())
     throw std::logic_error(
         "a synchronous RedisBackend call was made on the backend's own I/O thread; use the async API there");
-  std::future<T> result;
   detail::admission a;
+  std::optional<detail::blocking_call<T>> call;
   {
+    // Started under the lock: close() cannot end the I/O thread before the call is queued there.
     std::lock_guard lock(s->mutex);
     if (s->closed) throw Error(errc::closed, "Redis backend is closed");
     a = detail::admit(*s->accounting, s->server);
     if (a.refusal) throw *a.refusal;
-    result =
-        asio::co_spawn(s->ioc, make_op(session{s, deadline_for(*s, b)}, std::forward<Args>(args)...), asio::use_future);
+    call.emplace(s->ioc.get_executor(), make_op(session{s, deadline_for(*s, b)}, std::forward<Args>(args)...));
   }
   try {
     if constexpr (std::is_void_v<T>) {
-      result.get();
+      call->wait();
       detail::settle(*s->accounting, a.ticket, {});
     } else {
-      T value = result.get();
+      T value = call->wait();
       detail::settle(*s->accounting, a.ticket, {});
       return value;
     }
