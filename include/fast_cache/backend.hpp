@@ -92,6 +92,17 @@ class Backend {
   virtual void set_many(std::span<const item> items, expiry expire = std::nullopt);
   virtual void erase_many(std::span<const std::string> keys);
 
+  /// Conditional writes, the building blocks of the distributed stampede lock
+  /// (cached_options::lock, route_options::lock): whether this backend does them atomically for
+  /// every process sharing its store. Backends without them throw (or complete with)
+  /// errc::unsupported, and the lock falls back to single-flight within the process.
+  [[nodiscard]] virtual bool supports_conditional_writes() const noexcept { return false; }
+  /// Stores value under key only when no live entry is there (an expired one counts as none);
+  /// whether it stored. `expire` as for set.
+  virtual bool set_if_absent(std::string_view key, std::string_view value, expiry expire = std::nullopt);
+  /// Removes the entry under key only when its value equals `value`; whether it removed one.
+  virtual bool erase_if_equal(std::string_view key, std::string_view value);
+
   /// Orderly shutdown: finishes or fails in-flight work, releases connections. Later calls
   /// fail with errc::closed. Idempotent.
   virtual void close() {}
@@ -149,6 +160,26 @@ class Backend {
     return asio::async_initiate<Token, done_signature>(initiate_clear{this}, token);
   }
   template <class Token>
+  auto async_set_if_absent(std::string key, std::string value, expiry expire, diagnostics& diag, Token&& token) {
+    return asio::async_initiate<Token, has_signature>(initiate_set_if_absent{this, &diag}, token, std::move(key),
+                                                      std::move(value), expire);
+  }
+  template <class Token>
+  auto async_set_if_absent(std::string key, std::string value, expiry expire, Token&& token) {
+    return asio::async_initiate<Token, has_signature>(initiate_set_if_absent{this}, token, std::move(key),
+                                                      std::move(value), expire);
+  }
+  template <class Token>
+  auto async_erase_if_equal(std::string key, std::string value, diagnostics& diag, Token&& token) {
+    return asio::async_initiate<Token, has_signature>(initiate_erase_if_equal{this, &diag}, token, std::move(key),
+                                                      std::move(value));
+  }
+  template <class Token>
+  auto async_erase_if_equal(std::string key, std::string value, Token&& token) {
+    return asio::async_initiate<Token, has_signature>(initiate_erase_if_equal{this}, token, std::move(key),
+                                                      std::move(value));
+  }
+  template <class Token>
   auto async_get_many(std::vector<std::string> keys, diagnostics& diag, Token&& token) {
     return asio::async_initiate<Token, get_many_signature>(initiate_get_many{this, &diag}, token, std::move(keys));
   }
@@ -184,6 +215,11 @@ class Backend {
   virtual void do_async_has(std::string key, diagnostics* diag, has_handler handler) = 0;
   virtual void do_async_erase(std::string key, diagnostics* diag, done_handler handler) = 0;
   virtual void do_async_clear(diagnostics* diag, done_handler handler) = 0;
+  /// Complete with whether the conditional write happened (a bool, as has). The defaults
+  /// complete with errc::unsupported.
+  virtual void do_async_set_if_absent(std::string key, std::string value, expiry expire, diagnostics* diag,
+                                      has_handler handler);
+  virtual void do_async_erase_if_equal(std::string key, std::string value, diagnostics* diag, has_handler handler);
   /// Defaults fan out to the single-key operations concurrently.
   virtual void do_async_get_many(std::vector<std::string> keys, diagnostics* diag, get_many_handler handler);
   virtual void do_async_set_many(std::vector<item> items, expiry expire, diagnostics* diag, done_handler handler);
@@ -231,6 +267,24 @@ class Backend {
     template <class H>
     void operator()(H&& h) const {
       self->do_async_clear(diag, erase_handler<done_signature>(std::forward<H>(h)));
+    }
+  };
+  struct initiate_set_if_absent {
+    Backend* self;
+    diagnostics* diag = nullptr;
+    template <class H>
+    void operator()(H&& h, std::string key, std::string value, expiry expire) const {
+      self->do_async_set_if_absent(std::move(key), std::move(value), expire, diag,
+                                   erase_handler<has_signature>(std::forward<H>(h)));
+    }
+  };
+  struct initiate_erase_if_equal {
+    Backend* self;
+    diagnostics* diag = nullptr;
+    template <class H>
+    void operator()(H&& h, std::string key, std::string value) const {
+      self->do_async_erase_if_equal(std::move(key), std::move(value), diag,
+                                    erase_handler<has_signature>(std::forward<H>(h)));
     }
   };
   struct initiate_get_many {

@@ -4,8 +4,10 @@
 
 #include <fast_cache/backend.hpp>
 #include <fast_cache/expiry.hpp>
+#include <fast_cache/lock_options.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <climits>
 #include <cstddef>
 #include <cstdint>
@@ -56,6 +58,9 @@ struct cache_stats {
   std::uint64_t undecodable = 0;  ///< of which errc::decode_failed: stored bytes refused (foreign, forged, invalid)
   std::uint64_t background_stores = 0;            ///< stores run after their response was sent
   std::uint64_t background_stores_in_flight = 0;  ///< of which still running
+  std::uint64_t locks_taken = 0;                  ///< misses that took the stampede lock and ran the function
+  std::uint64_t lock_waits = 0;                   ///< misses served the lock holder's result after waiting for it
+  std::uint64_t lock_timeouts = 0;                ///< waits that ran out (lock_options::wait): the function ran anyway
 };
 
 template <class F>
@@ -76,6 +81,9 @@ struct cached_options {
   std::function<std::string(const Args&...)> key_builder;
   /// Prefixes every key of this function with `<namespace_>:`.
   std::string namespace_;
+  /// Runs the function once per miss across every process sharing the backend (see
+  /// lock_options); without it, once per miss in each process.
+  std::optional<lock_options> lock;
 };
 
 /// The options type for callable F (its parameter types, decayed).
@@ -142,6 +150,12 @@ class Cache {
   bool begin_background_store(const std::string& key, const std::string& bytes);
   void end_background_store(const std::string& key) noexcept;
   std::optional<std::string> pending_store(const std::string& key) const;
+  void record_lock_taken() noexcept { locks_taken_.fetch_add(1, std::memory_order_relaxed); }
+  void record_lock_wait() noexcept { lock_waits_.fetch_add(1, std::memory_order_relaxed); }
+  void record_lock_timeout() noexcept { lock_timeouts_.fetch_add(1, std::memory_order_relaxed); }
+  // The stampede lock for backends without conditional writes: this process's own.
+  bool local_lock(const std::string& key, const std::string& token, std::chrono::milliseconds lease);
+  void local_unlock(const std::string& key, const std::string& token);
 
   // Read on every cached() call, so kept lock-free; the hook is read only on failures.
   static constexpr std::int64_t no_default_expire = INT64_MIN;
@@ -162,6 +176,15 @@ class Cache {
   // The bytes of background stores in flight, by key; read only when background_in_flight_ != 0.
   mutable std::mutex pending_mutex_;
   std::unordered_map<std::string, std::string> pending_;
+  std::atomic<std::uint64_t> locks_taken_{0};
+  std::atomic<std::uint64_t> lock_waits_{0};
+  std::atomic<std::uint64_t> lock_timeouts_{0};
+  struct local_lock_holder {
+    std::string token;
+    std::chrono::steady_clock::time_point until;
+  };
+  std::mutex local_locks_mutex_;
+  std::unordered_map<std::string, local_lock_holder> local_locks_;  // by lock key
 };
 
 /// The global cache, as `from fast_cache import cache` in the seed.

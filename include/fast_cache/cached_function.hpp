@@ -6,6 +6,7 @@
 #include <fast_cache/detail/cache_session.hpp>
 #include <fast_cache/detail/callable_traits.hpp>
 #include <fast_cache/detail/single_flight.hpp>
+#include <fast_cache/detail/stampede_lock.hpp>
 #include <fast_cache/key.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -98,16 +99,28 @@ class cached_function_impl<F, R, type_list<Args...>, false> {
     session.miss();  // after joining, so a counted miss is always part of a flight
     if (!leader) return flight->wait();
     leadership<R> lead(s.flights, session.key(), std::move(flight));
+    std::optional<std::string> lock_token;
+    if (s.options.lock) {
+      lock_outcome got = lock_or_wait(session, *s.options.lock);
+      if (std::optional<R> theirs = s.decode_stored(session, std::move(got.stored))) {
+        lead.publish(theirs, nullptr);
+        lead.end();
+        return std::move(*theirs);
+      }
+      lock_token = std::move(got.token);
+    }
     std::optional<R> value;
     try {
       value.emplace(std::invoke(s.fn, args...));
     } catch (...) {
+      if (lock_token) release_lock(session, *lock_token);
       lead.end();  // first: a caller arriving now computes afresh rather than sharing the failure
       lead.publish(std::nullopt, std::current_exception());
       throw;
     }
     lead.publish(value, nullptr);
     store(session, encode(*value), s.expire());
+    if (lock_token) release_lock(session, *lock_token);  // after the store: waiters find the value
     lead.end();
     return std::move(*value);
   }
@@ -156,6 +169,17 @@ class cached_function_impl<F, R, type_list<Args...>, true> {
     // Lives in the coroutine frame: if the frame is destroyed mid-way (its io_context gone), the
     // waiters are failed and the key freed.
     leadership<value_type> lead(s.flights, session.key(), std::move(flight));
+    std::optional<std::string> lock_token;
+    if (s.options.lock) {
+      lock_outcome got = co_await async_lock_or_wait<executor_type>(session, *s.options.lock);
+      std::optional<value_type> theirs = s.decode_stored(session, std::move(got.stored));
+      if (theirs) {
+        lead.publish(theirs, nullptr);
+        lead.end();
+        co_return std::move(*theirs);
+      }
+      lock_token = std::move(got.token);
+    }
     std::optional<value_type> value;
     std::exception_ptr failure;
     try {
@@ -164,12 +188,14 @@ class cached_function_impl<F, R, type_list<Args...>, true> {
       failure = std::current_exception();
     }
     if (failure) {
+      if (lock_token) co_await async_release_lock<executor_type>(session, std::move(*lock_token));
       lead.end();  // first: a caller arriving now computes afresh rather than sharing the failure
       lead.publish(std::nullopt, failure);
       std::rethrow_exception(failure);
     }
     lead.publish(value, nullptr);
-    co_await async_store_in_background<executor_type>(session, encode(*value), s.expire());
+    // The lock goes once the store has landed, so the callers waiting on it find the value.
+    co_await async_store_in_background<executor_type>(session, encode(*value), s.expire(), std::move(lock_token));
     lead.end();
     co_return std::move(*value);
   }
@@ -204,7 +230,8 @@ using cached_function_base =
 ///   returns it. A coroutine returns before its store completes (bounded by
 ///   CacheOptions::max_background_stores; meanwhile this process reads the pending value).
 ///   Concurrent identical misses in this process run the function once; an exception from the
-///   function reaches every waiter and nothing is stored.
+///   function reaches every waiter and nothing is stored. With cached_options::lock, once across
+///   every process sharing the backend (see lock_options).
 /// - Fail-open: a backend failure (or an undecodable stored value) never breaks the call; it is
 ///   counted in Cache::stats().errors and reported to the error hook, and the function runs.
 /// - Without a backend (before Cache::init) the function just runs.

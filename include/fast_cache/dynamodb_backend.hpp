@@ -81,6 +81,15 @@ class DynamoDBBackend final : public Backend {
   bool has(std::string_view key) override;
   void erase(std::string_view key) override;
   void clear() override;
+  /// Conditional writes are single PutItem/DeleteItem calls with a ConditionExpression, atomic
+  /// for every process sharing the table; a failed condition is the answer false, not an error.
+  /// Whether an entry is live is judged against this machine's clock in whole seconds, as by get
+  /// (a sub-second expiry lasts until the next whole second): leases should be long against the
+  /// clock skew between the machines sharing the table.
+  [[nodiscard]] bool supports_conditional_writes() const noexcept override { return true; }
+  /// Throws Error(errc::value_too_large) as set does.
+  bool set_if_absent(std::string_view key, std::string_view value, expiry expire = std::nullopt) override;
+  bool erase_if_equal(std::string_view key, std::string_view value) override;
   std::vector<std::optional<std::string>> get_many(std::span<const std::string> keys) override;
   void set_many(std::span<const item> items, expiry expire = std::nullopt) override;
   void erase_many(std::span<const std::string> keys) override;
@@ -101,6 +110,9 @@ class DynamoDBBackend final : public Backend {
   void do_async_has(std::string key, diagnostics* diag, has_handler handler) override;
   void do_async_erase(std::string key, diagnostics* diag, done_handler handler) override;
   void do_async_clear(diagnostics* diag, done_handler handler) override;
+  void do_async_set_if_absent(std::string key, std::string value, expiry expire, diagnostics* diag,
+                              has_handler handler) override;
+  void do_async_erase_if_equal(std::string key, std::string value, diagnostics* diag, has_handler handler) override;
   void do_async_get_many(std::vector<std::string> keys, diagnostics* diag, get_many_handler handler) override;
   void do_async_set_many(std::vector<item> items, expiry expire, diagnostics* diag, done_handler handler) override;
   void do_async_erase_many(std::vector<std::string> keys, diagnostics* diag, done_handler handler) override;

@@ -26,6 +26,7 @@ enum class errc {
   rejected,              ///< the server refused the request: credentials, permissions, validation
   closed,                ///< the backend was closed
   internal,              ///< a failure inside fast_cache itself (out of memory, a bug)
+  unsupported,           ///< the backend cannot do this operation (see Backend::supports_conditional_writes)
 };
 
 /// The category of errc codes, named "fast_cache".

@@ -29,6 +29,29 @@ void Backend::erase_many(std::span<const std::string> keys) {
 
 namespace {
 
+Error unsupported(const Backend& b, std::string_view operation) {
+  return Error(errc::unsupported,
+               std::string(operation) + " is not supported by the backend of namespace \"" + b.namespace_name() + "\"");
+}
+
+}  // namespace
+
+bool Backend::set_if_absent(std::string_view, std::string_view, expiry) { throw unsupported(*this, "set_if_absent"); }
+
+bool Backend::erase_if_equal(std::string_view, std::string_view) { throw unsupported(*this, "erase_if_equal"); }
+
+void Backend::do_async_set_if_absent(std::string, std::string, expiry, diagnostics* diag, has_handler handler) {
+  post_completion(std::move(handler),
+                  error_code_from(std::make_exception_ptr(unsupported(*this, "set_if_absent")), diag), false);
+}
+
+void Backend::do_async_erase_if_equal(std::string, std::string, diagnostics* diag, has_handler handler) {
+  post_completion(std::move(handler),
+                  error_code_from(std::make_exception_ptr(unsupported(*this, "erase_if_equal")), diag), false);
+}
+
+namespace {
+
 // Gathers the completions of n concurrent single-key operations into one; the first failure wins,
 // and only its diagnosis reaches the caller's diagnostics.
 template <class Result>

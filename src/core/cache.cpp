@@ -1,6 +1,7 @@
 #include <fast_cache/cache.hpp>
 
 #include <fast_cache/detail/cache_session.hpp>
+#include <fast_cache/detail/stampede_lock.hpp>
 
 #include <chrono>
 #include <cstdlib>
@@ -82,7 +83,25 @@ cache_stats Cache::stats() const noexcept {
           unavailable_.load(std::memory_order_relaxed),
           undecodable_.load(std::memory_order_relaxed),
           background_stores_.load(std::memory_order_relaxed),
-          background_in_flight_.load(std::memory_order_relaxed)};
+          background_in_flight_.load(std::memory_order_relaxed),
+          locks_taken_.load(std::memory_order_relaxed),
+          lock_waits_.load(std::memory_order_relaxed),
+          lock_timeouts_.load(std::memory_order_relaxed)};
+}
+
+bool Cache::local_lock(const std::string& key, const std::string& token, std::chrono::milliseconds lease) {
+  const auto now = std::chrono::steady_clock::now();
+  const std::lock_guard lock(local_locks_mutex_);
+  auto [it, inserted] = local_locks_.try_emplace(key);
+  if (!inserted && it->second.until > now) return false;
+  it->second = local_lock_holder{token, now + lease};
+  return true;
+}
+
+void Cache::local_unlock(const std::string& key, const std::string& token) {
+  const std::lock_guard lock(local_locks_mutex_);
+  const auto it = local_locks_.find(key);
+  if (it != local_locks_.end() && it->second.token == token) local_locks_.erase(it);
 }
 
 void Cache::record_error(std::string_view operation, std::string_view key, const boost::system::error_code& code,
@@ -129,6 +148,24 @@ void cache_session::miss() noexcept { cache_->record_miss(); }
 void cache_session::store_finished(const boost::system::error_code& ec) {
   if (ec) cache_->record_error("set", key_, ec, diag_);
 }
+
+std::optional<bool> cache_session::lock_finished(const boost::system::error_code& ec, bool taken) {
+  if (!ec) return taken;
+  cache_->record_error("lock", key_, ec, diag_);
+  return std::nullopt;
+}
+
+void cache_session::unlock_finished(const boost::system::error_code& ec) {
+  if (ec) cache_->record_error("unlock", key_, ec, diag_);
+}
+
+bool cache_session::local_lock(const std::string& token, std::chrono::milliseconds lease) {
+  return cache_->local_lock(lock_key(key_), token, lease);
+}
+void cache_session::local_unlock(const std::string& token) { cache_->local_unlock(lock_key(key_), token); }
+void cache_session::lock_taken() noexcept { cache_->record_lock_taken(); }
+void cache_session::lock_waited() noexcept { cache_->record_lock_wait(); }
+void cache_session::lock_wait_ran_out() noexcept { cache_->record_lock_timeout(); }
 
 std::optional<std::string> read(cache_session& s) {
   if (auto pending = s.pending_store()) return pending;

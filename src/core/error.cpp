@@ -44,6 +44,8 @@ std::string_view to_string(errc code) noexcept {
       return "closed";
     case errc::internal:
       return "internal error";
+    case errc::unsupported:
+      return "operation not supported by this backend";
   }
   return "unknown error";
 }

@@ -1,5 +1,6 @@
 #include "dynamodb/client.hpp"
 #include "dynamodb/config.hpp"
+#include "dynamodb/errors.hpp"
 #include "dynamodb/lanes.hpp"
 #include "dynamodb/layout.hpp"
 #include "dynamodb/protocol.hpp"
@@ -97,13 +98,22 @@ write_op put_op(const DynamoDBBackend::state& s, std::string_view key, std::stri
   const auto lifetime = effective_expiry(expire, s.options.default_expire);
   write_op op{cache_key(s.options.namespace_, key), std::move(value),
               lifetime ? std::optional(ttl_epoch_seconds(now, *lifetime)) : std::nullopt};
-  const std::size_t size = item_size(op.cache_key, op.value->size(), op.ttl.has_value());
-  if (size > max_item_bytes)
-    throw Error(errc::value_too_large, "value of " + std::to_string(op.value->size()) +
-                                           " bytes does not fit DynamoDB: the item would be " + std::to_string(size) +
-                                           " bytes, over the " + std::to_string(max_item_bytes) +
-                                           "-byte (400 KB) item limit");
+  check_item_size(op.cache_key, op.value->size(), op.ttl.has_value());
   return op;
+}
+
+// A write with a ConditionExpression: whether the condition held and the write was made. A
+// failed condition is the server's answer "no" (ConditionalCheckFailedException): never retried
+// (classify() makes it fatal), and the call succeeds, so neither the counters nor the breaker
+// see a failure.
+asio::awaitable<bool> conditional_call(session s, std::string op, std::string body) {
+  try {
+    co_await call(std::move(s), std::move(op), std::move(body));
+    co_return true;
+  } catch (const Error& e) {
+    if (!is_condition_failed(e)) throw;
+  }
+  co_return false;
 }
 
 asio::awaitable<std::optional<std::string>> get_op(session s, std::string key) {
@@ -133,6 +143,26 @@ asio::awaitable<void> set_op(session s, std::string key, std::string value, expi
 asio::awaitable<void> erase_op(session s, std::string key) {
   validate_key(key);
   co_await call(s, "DeleteItem", delete_item_request(s->options.table_name, cache_key(s->options.namespace_, key)));
+}
+
+// Expiry is set's: a lease of 300 ms gets the ttl set writes, rounded up to a whole second (an
+// entry never ends early, so it lives up to a second longer than asked). DynamoDB compares the
+// stored ttl, so the condition must judge in the same whole seconds as get: an item with ttl T
+// is expired from T.000 on for both (first_live_ttl); rounding `now` down instead would keep a
+// lease that get already misses for up to another second. `now` is taken once, before the
+// request: a retry within the budget sees items as live a little longer, never shorter.
+asio::awaitable<bool> set_if_absent_op(session s, std::string key, std::string value, expiry expire) {
+  const auto now = system_clock::now();
+  const write_op op = put_op(*s.state, key, std::move(value), expire, now);
+  co_return co_await conditional_call(s, "PutItem", put_if_absent_request(s->options.table_name, op, now));
+}
+
+// A value that could not be in an item (over the item limit) fails as set would.
+asio::awaitable<bool> erase_if_equal_op(session s, std::string key, std::string value) {
+  validate_key(key);
+  const std::string ck = cache_key(s->options.namespace_, key);
+  check_item_size(ck, value.size(), false);
+  co_return co_await conditional_call(s, "DeleteItem", delete_if_equal_request(s->options.table_name, ck, value));
 }
 
 // Writes distinct-key ops in batches of 25, resending UnprocessedItems with backoff. Each round
@@ -435,6 +465,12 @@ void DynamoDBBackend::set(std::string_view key, std::string_view value, expiry e
 bool DynamoDBBackend::has(std::string_view key) { return run(state_, budget::read, has_op, std::string(key)); }
 void DynamoDBBackend::erase(std::string_view key) { run(state_, budget::write, erase_op, std::string(key)); }
 void DynamoDBBackend::clear() { run(state_, budget::admin, clear_op); }
+bool DynamoDBBackend::set_if_absent(std::string_view key, std::string_view value, expiry expire) {
+  return run(state_, budget::write, set_if_absent_op, std::string(key), std::string(value), expire);
+}
+bool DynamoDBBackend::erase_if_equal(std::string_view key, std::string_view value) {
+  return run(state_, budget::write, erase_if_equal_op, std::string(key), std::string(value));
+}
 std::vector<std::optional<std::string>> DynamoDBBackend::get_many(std::span<const std::string> keys) {
   return run(state_, budget::read, get_many_op, std::vector<std::string>(keys.begin(), keys.end()));
 }
@@ -460,6 +496,14 @@ void DynamoDBBackend::do_async_erase(std::string key, diagnostics* diag, done_ha
 }
 void DynamoDBBackend::do_async_clear(diagnostics* diag, done_handler handler) {
   launch(state_, budget::admin, std::move(handler), diag, clear_op);
+}
+void DynamoDBBackend::do_async_set_if_absent(std::string key, std::string value, expiry expire, diagnostics* diag,
+                                             has_handler handler) {
+  launch(state_, budget::write, std::move(handler), diag, set_if_absent_op, std::move(key), std::move(value), expire);
+}
+void DynamoDBBackend::do_async_erase_if_equal(std::string key, std::string value, diagnostics* diag,
+                                              has_handler handler) {
+  launch(state_, budget::write, std::move(handler), diag, erase_if_equal_op, std::move(key), std::move(value));
 }
 void DynamoDBBackend::do_async_get_many(std::vector<std::string> keys, diagnostics* diag, get_many_handler handler) {
   launch(state_, budget::read, std::move(handler), diag, get_many_op, std::move(keys));

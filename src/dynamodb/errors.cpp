@@ -95,6 +95,10 @@ errc to_errc(const service_error& e) noexcept {
   return errc::rejected;
 }
 
+bool is_condition_failed(const Error& error) noexcept {
+  return error.code() == errc::rejected && error.diag().server_code == condition_failed_type;
+}
+
 std::string redact(std::string text, std::span<const std::string_view> secrets) {
   for (std::string_view secret : secrets) {
     if (secret.empty()) continue;

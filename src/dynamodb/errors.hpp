@@ -35,6 +35,14 @@ enum class error_class {
 error_class classify(const service_error& error) noexcept;
 errc to_errc(const service_error& error) noexcept;
 
+/// The answer to a write whose ConditionExpression did not hold (HTTP 400). classify() makes it
+/// fatal, so it is never retried; to a conditional write it is the answer "no", not a failure.
+inline constexpr std::string_view condition_failed_type = "ConditionalCheckFailedException";
+
+/// Whether a call failed only because its condition did not hold: what client::call throws for
+/// a ConditionalCheckFailedException answer.
+bool is_condition_failed(const Error& error) noexcept;
+
 /// text with every occurrence of each non-empty secret replaced by "***". Servers echo request
 /// parts (an InvalidSignatureException quotes the canonical request, token included).
 std::string redact(std::string text, std::span<const std::string_view> secrets);

@@ -2,6 +2,8 @@
 
 #include "dynamodb/crypto.hpp"
 
+#include <fast_cache/error.hpp>
+
 namespace fast_cache::dynamodb {
 
 bool is_valid_utf8(std::string_view bytes) noexcept {
@@ -59,13 +61,26 @@ std::size_t item_size(std::string_view key, std::size_t value_bytes, bool has_tt
   return size;
 }
 
+void check_item_size(std::string_view key, std::size_t value_bytes, bool has_ttl) {
+  const std::size_t size = item_size(key, value_bytes, has_ttl);
+  if (size > max_item_bytes)
+    throw Error(errc::value_too_large, "value of " + std::to_string(value_bytes) +
+                                           " bytes does not fit DynamoDB: the item would be " + std::to_string(size) +
+                                           " bytes, over the " + std::to_string(max_item_bytes) +
+                                           "-byte (400 KB) item limit");
+}
+
 std::int64_t ttl_epoch_seconds(std::chrono::system_clock::time_point now, std::chrono::milliseconds lifetime) {
   const auto expires = std::chrono::ceil<std::chrono::seconds>(now.time_since_epoch() + lifetime);
   return expires.count();
 }
 
+std::int64_t first_live_ttl(std::chrono::system_clock::time_point now) noexcept {
+  return std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() + 1;
+}
+
 bool stored_item::live_at(std::chrono::system_clock::time_point now) const noexcept {
-  return !ttl || *ttl > std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  return !ttl || *ttl >= first_live_ttl(now);
 }
 
 }  // namespace fast_cache::dynamodb

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -36,8 +37,18 @@ std::string cache_key(std::string_view ns, std::string_view key);
 /// counted at their largest encoded size.
 std::size_t item_size(std::string_view cache_key, std::size_t value_bytes, bool has_ttl) noexcept;
 
+/// Throws Error(errc::value_too_large) when an item of this layout would pass max_item_bytes.
+void check_item_size(std::string_view cache_key, std::size_t value_bytes, bool has_ttl);
+
 /// Expiry as the epoch second DynamoDB's TTL expects, rounded up so an entry never ends early.
 std::int64_t ttl_epoch_seconds(std::chrono::system_clock::time_point now, std::chrono::milliseconds lifetime);
+
+/// The smallest ttl of an item still live at `now`: the epoch second after the one `now` is in.
+/// An item is live exactly when it has no ttl or its ttl is at least this; reads (live_at) and
+/// the conditions of conditional writes (`ttl < first_live_ttl`) both judge by it. A ttl with a
+/// fraction (written by another tool) counts as its whole second for both: reads truncate it,
+/// and `ttl < n` for a whole n is `trunc(ttl) < n`.
+std::int64_t first_live_ttl(std::chrono::system_clock::time_point now) noexcept;
 
 /// An item as read back: absent ttl means it never expires.
 struct stored_item {

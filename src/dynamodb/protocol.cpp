@@ -36,11 +36,30 @@ json::object string_attr(std::string_view s) { return {{"S", s}}; }
 
 json::object key_of(std::string_view cache_key) { return {{key_attribute, string_attr(cache_key)}}; }
 
+json::object binary_attr(std::string_view bytes) { return {{"B", base64_encode(bytes)}}; }
+
+json::object number_attr(std::int64_t n) { return {{"N", std::to_string(n)}}; }
+
 json::object item_of(const write_op& put) {
-  json::object item{{key_attribute, string_attr(put.cache_key)},
-                    {value_attribute, json::object{{"B", base64_encode(*put.value)}}}};
-  if (put.ttl) item[ttl_attribute] = json::object{{"N", std::to_string(*put.ttl)}};
+  json::object item{{key_attribute, string_attr(put.cache_key)}, {value_attribute, binary_attr(*put.value)}};
+  if (put.ttl) item[ttl_attribute] = number_attr(*put.ttl);
   return item;
+}
+
+json::object put_item(std::string_view table, const write_op& put) {
+  return {{"TableName", table}, {"Item", item_of(put)}};
+}
+
+json::object delete_item(std::string_view table, std::string_view cache_key) {
+  return {{"TableName", table}, {"Key", key_of(cache_key)}};
+}
+
+// Adds a ConditionExpression and its substitutions to a PutItem or DeleteItem.
+std::string with_condition(json::object request, std::string_view expression, json::object names, json::object values) {
+  request["ConditionExpression"] = expression;
+  request["ExpressionAttributeNames"] = std::move(names);
+  request["ExpressionAttributeValues"] = std::move(values);
+  return json::serialize(request);
 }
 
 std::string attr_string(const json::object& item, std::string_view name, std::string_view type) {
@@ -100,11 +119,23 @@ std::string get_item_request(std::string_view table, std::string_view cache_key,
 }
 
 std::string put_item_request(std::string_view table, const write_op& put) {
-  return json::serialize(json::object{{"TableName", table}, {"Item", item_of(put)}});
+  return json::serialize(put_item(table, put));
 }
 
 std::string delete_item_request(std::string_view table, std::string_view cache_key) {
-  return json::serialize(json::object{{"TableName", table}, {"Key", key_of(cache_key)}});
+  return json::serialize(delete_item(table, cache_key));
+}
+
+std::string put_if_absent_request(std::string_view table, const write_op& put,
+                                  std::chrono::system_clock::time_point now) {
+  return with_condition(put_item(table, put), "attribute_not_exists(#k) OR #t < :now",
+                        json::object{{"#k", key_attribute}, {"#t", ttl_attribute}},
+                        json::object{{":now", number_attr(first_live_ttl(now))}});
+}
+
+std::string delete_if_equal_request(std::string_view table, std::string_view cache_key, std::string_view value) {
+  return with_condition(delete_item(table, cache_key), "#v = :v", json::object{{"#v", value_attribute}},
+                        json::object{{":v", binary_attr(value)}});
 }
 
 std::optional<stored_item> parse_get_item(std::string_view body) {

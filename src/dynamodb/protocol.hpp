@@ -4,6 +4,7 @@
 
 #include "dynamodb/layout.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -30,6 +31,15 @@ std::string get_item_request(std::string_view table, std::string_view cache_key,
                              bool without_value = false);
 std::string put_item_request(std::string_view table, const write_op& put);
 std::string delete_item_request(std::string_view table, std::string_view cache_key);
+/// The PutItem of put_item_request, made only when no item live at `now` is under the key:
+/// `attribute_not_exists(cache_key) OR ttl < :now`, :now = first_live_ttl(now), the negation of
+/// stored_item::live_at, so it stores exactly when a read at `now` would miss. A failed
+/// condition is answered with ConditionalCheckFailedException (is_condition_failed).
+std::string put_if_absent_request(std::string_view table, const write_op& put,
+                                  std::chrono::system_clock::time_point now);
+/// The DeleteItem of delete_item_request, made only when the item's value is `value`, compared
+/// in the encoding put_item_request writes it in (B).
+std::string delete_if_equal_request(std::string_view table, std::string_view cache_key, std::string_view value);
 /// nullopt when the response has no Item.
 std::optional<stored_item> parse_get_item(std::string_view body);
 

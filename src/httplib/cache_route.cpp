@@ -1,3 +1,4 @@
+#include <fast_cache/detail/stampede_lock.hpp>
 #include <fast_cache/http/backend_steps.hpp>
 #include <fast_cache/httplib.hpp>
 
@@ -103,6 +104,7 @@ void cached_route::operator()(const httplib::Request& req, httplib::Response& re
 
   const fh::entry_sealing sealing(cache, plan);
   fast_cache::detail::cache_session session(cache, backend, plan.key);
+  std::optional<std::string> lock_token;
   if (plan.action == fh::cache_action::lookup) {
     std::optional<std::string> stored = fast_cache::detail::read(session);
     const auto now = fh::clock::now();
@@ -111,10 +113,26 @@ void cached_route::operator()(const httplib::Request& req, httplib::Response& re
       serve_entry(res, *e, s.policy.hit(*e, view, now));
       return;
     }
+    session.miss();
+    if (const auto& lock = s.policy.options().lock) {
+      fast_cache::detail::lock_outcome got = fast_cache::detail::lock_or_wait(session, *lock);
+      const auto then = fh::clock::now();
+      if (std::optional<fh::entry> e = fh::live_entry(session, std::move(got.stored), sealing.seal(), then)) {
+        serve_entry(res, *e, s.policy.hit(*e, view, then));
+        return;
+      }
+      lock_token = std::move(got.token);
+    }
+  } else {
+    session.miss();
   }
-  session.miss();
 
-  s.inner(req, res);
+  try {
+    s.inner(req, res);
+  } catch (...) {
+    if (lock_token) fast_cache::detail::release_lock(session, *lock_token);  // the waiters go on at once
+    throw;
+  }
   const auto now = fh::clock::now();
   const unsigned status = status_of(res);
   // A streamed body is produced while sending, after this returns: there is nothing to store.
@@ -123,12 +141,14 @@ void cached_route::operator()(const httplib::Request& req, httplib::Response& re
                                           ? s.policy.decide_store(status, response_headers, cache.default_expire())
                                           : fh::store_decision{};
   if (!decision.store) {
+    if (lock_token) fast_cache::detail::release_lock(session, *lock_token);
     set_cache_headers(res, s.policy.miss(status, response_headers, nullptr, view, now));
     return;
   }
   fh::entry_to_store store =
       fh::prepare_store(decision, status, replayable_headers(res), res.body, sealing.seal(), now);
   fast_cache::detail::store(session, std::move(store.bytes), store.backend_expire);
+  if (lock_token) fast_cache::detail::release_lock(session, *lock_token);  // after the store: waiters find it
   set_cache_headers(res, s.policy.miss(status, response_headers, &store.stored, view, now));
 }
 

@@ -32,6 +32,12 @@ time_point deadline_for(std::optional<duration> ttl, lazy_now& now) {
   return t + *ttl;
 }
 
+// The entry to store for key: its deadline from the call's expiry or the backend's default.
+entry_ref fresh_entry(std::uint64_t hash, std::string_view key, std::string_view value, expiry expire,
+                      expiry default_expire, lazy_now& now) {
+  return entry_ref(entry::make(hash, key, value, deadline_for(effective_expiry(expire, default_expire), now)));
+}
+
 // Runs op at once and hands its outcome to handler through post_completion, which never runs it
 // inside the initiating call. A failure travels as its error code (its diagnosis into diag), with
 // an empty result.
@@ -94,6 +100,21 @@ void InMemoryBackend::set(std::string_view key, std::string_view value, expiry e
   ensure_open();
   check_entry(key, value);
   store(key, value, expire);
+}
+
+bool InMemoryBackend::set_if_absent(std::string_view key, std::string_view value, expiry expire) {
+  ensure_open();
+  check_entry(key, value);
+  const std::uint64_t hash = hash_key(key);
+  lazy_now now(clock_);
+  return shard_for(hash).store_if_absent(fresh_entry(hash, key, value, expire, default_expire_, now), now);
+}
+
+bool InMemoryBackend::erase_if_equal(std::string_view key, std::string_view value) {
+  ensure_open();
+  validate_key(key);
+  const std::uint64_t hash = hash_key(key);
+  return shard_for(hash).erase_if_equal(hash, key, value);
 }
 
 bool InMemoryBackend::has(std::string_view key) {
@@ -182,6 +203,16 @@ void InMemoryBackend::do_async_clear(diagnostics* diag, done_handler handler) {
   complete(std::move(handler), diag, [&] { clear(); });
 }
 
+void InMemoryBackend::do_async_set_if_absent(std::string key, std::string value, expiry expire, diagnostics* diag,
+                                             has_handler handler) {
+  complete(std::move(handler), diag, [&] { return set_if_absent(key, value, expire); });
+}
+
+void InMemoryBackend::do_async_erase_if_equal(std::string key, std::string value, diagnostics* diag,
+                                              has_handler handler) {
+  complete(std::move(handler), diag, [&] { return erase_if_equal(key, value); });
+}
+
 void InMemoryBackend::do_async_get_many(std::vector<std::string> keys, diagnostics* diag, get_many_handler handler) {
   complete(std::move(handler), diag, [&] { return get_many(keys); });
 }
@@ -216,8 +247,7 @@ shard& InMemoryBackend::shard_for(std::uint64_t hash) const noexcept {
 void InMemoryBackend::store(std::string_view key, std::string_view value, expiry expire) {
   const std::uint64_t hash = hash_key(key);
   lazy_now now(clock_);
-  const time_point deadline = deadline_for(effective_expiry(expire, default_expire_), now);
-  shard_for(hash).store(entry_ref(entry::make(hash, key, value, deadline)), now);
+  shard_for(hash).store(fresh_entry(hash, key, value, expire, default_expire_, now), now);
 }
 
 }  // namespace fast_cache

@@ -94,6 +94,24 @@ void shard::store(entry_ref fresh, lazy_now& now) {
   std::lock_guard lock(mutex_);
   if (closed_) throw Error(errc::closed, "InMemoryBackend is closed");
   const std::size_t slot = table_.find(fresh->hash(), fresh->key());
+  put(std::move(fresh), slot, now, garbage);
+}
+
+bool shard::store_if_absent(entry_ref fresh, lazy_now& now) {
+  entry_list garbage;
+  std::lock_guard lock(mutex_);
+  if (closed_) throw Error(errc::closed, "InMemoryBackend is closed");
+  const std::size_t slot = table_.find(fresh->hash(), fresh->key());
+  if (slot != slot_table::npos) {
+    const entry* e = table_.at(slot);
+    if (!e->expires() || !e->expired_at(now.get())) return false;
+  }
+  put(std::move(fresh), slot, now, garbage);
+  return true;
+}
+
+// Stores fresh at slot (its key's slot, or npos when absent); under the lock.
+void shard::put(entry_ref fresh, std::size_t slot, lazy_now& now, entry_list& garbage) {
   if (slot == slot_table::npos) table_.reserve_one();  // on bad_alloc, fresh's owner frees it
   entry* e = fresh.release();
   if (slot == slot_table::npos) {
@@ -113,6 +131,15 @@ void shard::erase(std::uint64_t hash, std::string_view key) {
   std::lock_guard lock(mutex_);
   const std::size_t slot = table_.find(hash, key);
   if (slot != slot_table::npos) remove_at(slot, garbage);
+}
+
+bool shard::erase_if_equal(std::uint64_t hash, std::string_view key, std::string_view value) {
+  entry_list garbage;
+  std::lock_guard lock(mutex_);
+  const std::size_t slot = table_.find(hash, key);
+  if (slot == slot_table::npos || table_.at(slot)->value() != value) return false;
+  remove_at(slot, garbage);
+  return true;
 }
 
 void shard::clear() { reset(initial_capacity_, false); }

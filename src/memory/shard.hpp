@@ -65,8 +65,12 @@ class alignas(64) shard {
   /// over budget, and sweeping a few slots when a sweep is due. fresh must fit the budget alone.
   /// Throws Error(errc::closed) after close(), so a write racing with close() leaves nothing.
   void store(entry_ref fresh, lazy_now& now);
+  /// As store, but only when no live entry has fresh's key; whether it stored.
+  bool store_if_absent(entry_ref fresh, lazy_now& now);
   /// Removes the entry under key, if any.
   void erase(std::uint64_t hash, std::string_view key);
+  /// Removes the entry under key when its value is `value`; whether it removed one.
+  bool erase_if_equal(std::uint64_t hash, std::string_view key, std::string_view value);
   /// Removes every entry, keeping the initial table.
   void clear();
   /// Removes every entry, frees the table and refuses later stores.
@@ -78,6 +82,7 @@ class alignas(64) shard {
 
  private:
   void reset(std::size_t capacity, bool closing);
+  void put(entry_ref fresh, std::size_t slot, lazy_now& now, entry_list& garbage);
   void remove_at(std::size_t slot, entry_list& garbage) noexcept;
   void adopt(entry* e) noexcept;
   void forget(entry* e, entry_list& garbage) noexcept;

@@ -155,22 +155,30 @@ std::string key_of(const RedisBackend::state& s, std::string_view key) {
   return namespaced_key(s.options.namespace_, key);
 }
 
-// SET key value [PX ms]: builds the command of one store, checking the value's size first.
+enum class set_mode { always, only_if_absent };
+
+// SET key value [PX ms] [NX]: builds the command of one store, checking the value's size first.
 void append_set(const RedisBackend::state& s, std::string& out, std::string_view key, std::string_view value,
-                expiry expire) {
+                expiry expire, set_mode mode = set_mode::always) {
   const std::string redis_key = key_of(s, key);
   if (value.size() > s.options.max_value_bytes)
     throw Error(errc::value_too_large, "value of " + std::to_string(value.size()) + " bytes is over the " +
                                            std::to_string(s.options.max_value_bytes) +
                                            "-byte limit of a Redis string (proto-max-bulk-len)");
   const auto lifetime = effective_expiry(expire, s.options.default_expire);
+  const bool nx = mode == set_mode::only_if_absent;
   if (!lifetime) {
-    out += command_of("SET", redis_key, value);
+    out += nx ? command_of("SET", redis_key, value, "NX") : command_of("SET", redis_key, value);
     return;
   }
   const std::string ms = std::to_string(std::max<std::int64_t>(1, lifetime->count()));
-  out += command_of("SET", redis_key, value, "PX", ms);
+  out += nx ? command_of("SET", redis_key, value, "PX", ms, "NX") : command_of("SET", redis_key, value, "PX", ms);
 }
+
+// Compare-and-delete in one step on the server: a GET then DEL from here could delete an entry
+// another process wrote in between.
+constexpr std::string_view erase_if_equal_script =
+    "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
 // A command over many keys: `verb key...`.
 std::string keys_command(std::string_view verb, const std::vector<std::string>& keys) {
@@ -231,6 +239,20 @@ asio::awaitable<void> set_op(session s, std::string key, std::string value, expi
   std::string cmd;
   append_set(*s.state, cmd, key, value, expire);
   co_await command(s, slot_of(*s.state, key_of(*s.state, key)), std::move(cmd));
+}
+
+asio::awaitable<bool> set_if_absent_op(session s, std::string key, std::string value, expiry expire) {
+  std::string cmd;
+  append_set(*s.state, cmd, key, value, expire, set_mode::only_if_absent);
+  const reply r = co_await command(s, slot_of(*s.state, key_of(*s.state, key)), std::move(cmd));
+  co_return !r.is_nil();  // +OK when stored, nil when a live entry was there
+}
+
+asio::awaitable<bool> erase_if_equal_op(session s, std::string key, std::string value) {
+  const std::string redis_key = key_of(*s.state, key);
+  const reply r = co_await command(s, slot_of(*s.state, redis_key),
+                                   command_of("EVAL", erase_if_equal_script, "1", redis_key, value));
+  co_return r.integer > 0;
 }
 
 asio::awaitable<bool> has_op(session s, std::string key) {
@@ -433,6 +455,13 @@ void RedisBackend::set(std::string_view key, std::string_view value, expiry expi
 bool RedisBackend::has(std::string_view key) { return run(state_, budget::read, has_op, std::string(key)); }
 void RedisBackend::erase(std::string_view key) { run(state_, budget::write, erase_op, std::string(key)); }
 void RedisBackend::clear() { run(state_, budget::admin, clear_op); }
+bool RedisBackend::supports_conditional_writes() const noexcept { return true; }
+bool RedisBackend::set_if_absent(std::string_view key, std::string_view value, expiry expire) {
+  return run(state_, budget::write, set_if_absent_op, std::string(key), std::string(value), expire);
+}
+bool RedisBackend::erase_if_equal(std::string_view key, std::string_view value) {
+  return run(state_, budget::write, erase_if_equal_op, std::string(key), std::string(value));
+}
 std::vector<std::optional<std::string>> RedisBackend::get_many(std::span<const std::string> keys) {
   return run(state_, budget::read, get_many_op, std::vector<std::string>(keys.begin(), keys.end()));
 }
@@ -458,6 +487,13 @@ void RedisBackend::do_async_erase(std::string key, diagnostics* diag, done_handl
 }
 void RedisBackend::do_async_clear(diagnostics* diag, done_handler handler) {
   launch(state_, budget::admin, std::move(handler), diag, clear_op);
+}
+void RedisBackend::do_async_set_if_absent(std::string key, std::string value, expiry expire, diagnostics* diag,
+                                          has_handler handler) {
+  launch(state_, budget::write, std::move(handler), diag, set_if_absent_op, std::move(key), std::move(value), expire);
+}
+void RedisBackend::do_async_erase_if_equal(std::string key, std::string value, diagnostics* diag, has_handler handler) {
+  launch(state_, budget::write, std::move(handler), diag, erase_if_equal_op, std::move(key), std::move(value));
 }
 void RedisBackend::do_async_get_many(std::vector<std::string> keys, diagnostics* diag, get_many_handler handler) {
   launch(state_, budget::read, std::move(handler), diag, get_many_op, std::move(keys));

@@ -22,6 +22,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 namespace fast_cache {
@@ -209,6 +210,73 @@ TYPED_TEST(conformance, expiry) {
   EXPECT_EQ(b.get("short"), std::nullopt);
   EXPECT_EQ(b.get("forever"), "v");
   EXPECT_EQ(b.get("long"), "v");
+}
+
+// ---- conditional writes: the distributed lock's building blocks ----
+
+TYPED_TEST(conformance, set_if_absent_and_erase_if_equal) {
+  Backend& b = *this->backend;
+  ASSERT_TRUE(b.supports_conditional_writes());
+  EXPECT_TRUE(b.set_if_absent("lock", "token-1", 1h));
+  EXPECT_FALSE(b.set_if_absent("lock", "token-2", 1h));
+  EXPECT_EQ(b.get("lock"), "token-1") << "a refused set_if_absent changes nothing";
+  EXPECT_FALSE(b.erase_if_equal("lock", "token-2"));
+  EXPECT_EQ(b.get("lock"), "token-1") << "erase_if_equal with another value keeps the entry";
+  EXPECT_TRUE(b.erase_if_equal("lock", "token-1"));
+  EXPECT_EQ(b.get("lock"), std::nullopt);
+  EXPECT_FALSE(b.erase_if_equal("lock", "token-1")) << "nothing left to erase";
+  EXPECT_TRUE(b.set_if_absent("lock", "token-3", 1h));
+
+  const std::string binary("\0\xff\r\n", 4);
+  EXPECT_TRUE(b.set_if_absent(binary, binary, 0s));  // <= 0: never expires
+  EXPECT_FALSE(b.erase_if_equal(binary, std::string("\0\xff\r", 3)));
+  EXPECT_TRUE(b.erase_if_equal(binary, binary));
+
+  EXPECT_EQ(code_of([&] { (void)b.set_if_absent("", "v"); }), errc::invalid_argument);
+  EXPECT_EQ(code_of([&] { (void)b.erase_if_equal("", "v"); }), errc::invalid_argument);
+  EXPECT_EQ(code_of([&] { (void)b.set_if_absent("big", std::string(TypeParam::value_limit + 1, 'x')); }),
+            errc::value_too_large);
+  EXPECT_EQ(b.get("big"), std::nullopt);
+}
+
+TYPED_TEST(conformance, set_if_absent_takes_the_place_of_an_expired_entry) {
+  Backend& b = *this->backend;
+  ASSERT_TRUE(b.set_if_absent("lease", "holder-that-died", 1s));
+  // DynamoDB keeps expiry in whole epoch seconds: within two seconds the entry is gone.
+  EXPECT_TRUE(testing::wait_for([&] { return b.set_if_absent("lease", "next-holder", 1h); }, 3s));
+  EXPECT_EQ(b.get("lease"), "next-holder");
+}
+
+TYPED_TEST(conformance, set_if_absent_has_one_winner_among_racing_clients) {
+  // With a server, separate backends: separate connections, as separate processes would have.
+  // The in-memory store is one process's own: its threads share it.
+  constexpr int clients = 6;
+  std::vector<std::shared_ptr<Backend>> backends;
+  for (int i = 0; i < clients; ++i)
+    backends.push_back(TypeParam::has_server ? TypeParam::make(this->ns) : this->backend);
+  for (int round = 0; round < 5; ++round) {
+    const std::string key = "race-" + std::to_string(round);
+    std::atomic<int> winners{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < clients; ++i) {
+      threads.emplace_back([&, i] {
+        if (backends[i]->set_if_absent(key, "client-" + std::to_string(i), 1h)) ++winners;
+      });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(winners.load(), 1) << key;
+  }
+}
+
+TYPED_TEST(conformance, conditional_writes_async) {
+  Backend& b = *this->backend;
+  EXPECT_TRUE(b.async_set_if_absent("k", "a", 1h, asio::use_future).get());
+  EXPECT_FALSE(b.async_set_if_absent("k", "b", 1h, asio::use_future).get());
+  EXPECT_FALSE(b.async_erase_if_equal("k", "b", asio::use_future).get());
+  EXPECT_TRUE(b.async_erase_if_equal("k", "a", asio::use_future).get());
+  diagnostics diag;
+  EXPECT_THROW(b.async_set_if_absent("", "v", 1h, diag, asio::use_future).get(), boost::system::system_error);
+  EXPECT_THAT(diag.message, ::testing::HasSubstr("empty"));
 }
 
 TYPED_TEST(conformance, namespaces_are_isolated_and_clear_touches_one) {

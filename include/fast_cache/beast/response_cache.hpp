@@ -6,6 +6,7 @@
 #include <fast_cache/cache.hpp>
 #include <fast_cache/detail/cache_session.hpp>
 #include <fast_cache/detail/callable_traits.hpp>
+#include <fast_cache/detail/stampede_lock.hpp>
 #include <fast_cache/http/backend_steps.hpp>
 #include <fast_cache/http/route_cache.hpp>
 
@@ -13,6 +14,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/message.hpp>
 
+#include <exception>
 #include <memory>
 #include <optional>
 #include <string>
@@ -159,6 +161,7 @@ asio::awaitable<Response> serve_cached(Cache& cache, const fh::route_cache& poli
 
   const fh::entry_sealing sealing(cache, plan);
   fast_cache::detail::cache_session session(cache, backend, plan.key);
+  std::optional<std::string> lock_token;
   if (plan.action == fh::cache_action::lookup) {
     std::optional<std::string> stored = co_await fast_cache::detail::async_read<asio::any_io_executor>(session);
     const auto now = clock::now();
@@ -167,25 +170,48 @@ asio::awaitable<Response> serve_cached(Cache& cache, const fh::route_cache& poli
       session.hit();
       co_return from_entry<Response>(*e, policy.hit(*e, view, now), version);
     }
+    session.miss();
+    if (policy.options().lock) {
+      fast_cache::detail::lock_outcome got =
+          co_await fast_cache::detail::async_lock_or_wait<asio::any_io_executor>(session, *policy.options().lock);
+      const auto then = clock::now();
+      std::optional<fh::entry> theirs = fh::live_entry(session, std::move(got.stored), sealing.seal(), then);
+      if (theirs) co_return from_entry<Response>(*theirs, policy.hit(*theirs, view, then), version);
+      lock_token = std::move(got.token);
+    }
+  } else {
+    session.miss();
   }
-  session.miss();
 
-  Response res = co_await produce();
+  std::optional<Response> produced;
+  std::exception_ptr failure;
+  try {
+    produced.emplace(co_await produce());
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  if (failure) {
+    // The waiters go on at once rather than at the lease's end.
+    if (lock_token) co_await fast_cache::detail::async_release_lock<asio::any_io_executor>(session, *lock_token);
+    std::rethrow_exception(failure);
+  }
+  Response res = std::move(*produced);
   const auto now = clock::now();
   const fields_lookup<typename Response::fields_type> response_fields{&res.base()};
   const fh::store_decision decision =
       plan.may_store() ? policy.decide_store(res.result_int(), response_fields, cache.default_expire())
                        : fh::store_decision{};
   if (!decision.store) {
+    if (lock_token) co_await fast_cache::detail::async_release_lock<asio::any_io_executor>(session, *lock_token);
     const fh::served_response served = policy.miss(res.result_int(), response_fields, nullptr, view, now);
     set_cache_headers(res, served);
     co_return res;
   }
   fh::entry_to_store store = fh::prepare_store(decision, res.result_int(), replayable_headers(res),
                                                std::string(body_bytes(res.body())), sealing.seal(), now);
-  // The response need not wait for its store.
-  co_await fast_cache::detail::async_store_in_background<asio::any_io_executor>(session, std::move(store.bytes),
-                                                                                store.backend_expire);
+  // The response need not wait for its store, nor for the lock's release that follows it.
+  co_await fast_cache::detail::async_store_in_background<asio::any_io_executor>(
+      session, std::move(store.bytes), store.backend_expire, std::move(lock_token));
   const fh::served_response served = policy.miss(res.result_int(), response_fields, &store.stored, view, now);
   set_cache_headers(res, served);
   co_return res;

@@ -13,6 +13,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,6 +51,18 @@ class cache_session {
   void miss() noexcept;
   /// A store ended.
   void store_finished(const boost::system::error_code& ec);
+
+  // The stampede lock (detail/stampede_lock.hpp) reports here.
+  /// An attempt to take the lock ended: whether taken, or nullopt when the backend failed.
+  std::optional<bool> lock_finished(const boost::system::error_code& ec, bool taken);
+  /// A release ended.
+  void unlock_finished(const boost::system::error_code& ec);
+  /// The lock of a backend without conditional writes: this process's own.
+  bool local_lock(const std::string& token, std::chrono::milliseconds lease);
+  void local_unlock(const std::string& token);
+  void lock_taken() noexcept;
+  void lock_waited() noexcept;
+  void lock_wait_ran_out() noexcept;
 
  private:
   Cache* cache_;
@@ -100,33 +113,69 @@ class background_slot {
   std::string key_;
 };
 
-template <class Executor>
-boost::asio::awaitable<void, Executor> store_detached(cache_session s, std::string bytes, expiry expire,
-                                                      [[maybe_unused]] background_slot slot) {  // held until done
-  co_await async_store<Executor>(s, std::move(bytes), expire);
+/// Lock keys start with this: beside the entry they guard, in a key space of their own that the
+/// keys of cached() functions (whose escaped parts never start with `%`) and routes cannot reach.
+inline constexpr std::string_view lock_key_prefix = "%lock:";
+
+[[nodiscard]] inline std::string lock_key(std::string_view key) {
+  std::string out(lock_key_prefix);
+  out += key;
+  return out;
 }
 
-/// Stores bytes under the session's key in the background on `ex`, holding `slot`: the caller
-/// (an HTTP response) need not wait. The io_context behind `ex` runs until the store ends, so a
-/// server drains its stores before it stops.
+/// Releases the stampede lock this caller holds on the session's key (detail/stampede_lock.hpp).
 template <class Executor>
-void spawn_store(const cache_session& s, std::string bytes, expiry expire, const Executor& ex, background_slot slot) {
-  boost::asio::co_spawn(ex, store_detached<Executor>(s, std::move(bytes), expire, std::move(slot)),
+boost::asio::awaitable<void, Executor> async_release_lock(cache_session& s, std::string token) {
+  if (!s.backend().supports_conditional_writes()) {
+    s.local_unlock(token);
+    co_return;
+  }
+  constexpr auto as_tuple = boost::asio::as_tuple(boost::asio::use_awaitable_t<Executor>{});
+  auto [ec, released] = co_await s.backend().async_erase_if_equal(lock_key(s.key()), token, s.diag(), as_tuple);
+  s.unlock_finished(ec);
+}
+
+/// Stores, then releases the stampede lock when `lock_token` is set: the lock goes only once
+/// the value is there for the callers waiting on it.
+template <class Executor>
+boost::asio::awaitable<void, Executor> async_store_and_release(cache_session& s, std::string bytes, expiry expire,
+                                                               std::optional<std::string> lock_token) {
+  co_await async_store<Executor>(s, std::move(bytes), expire);
+  if (lock_token) co_await async_release_lock<Executor>(s, std::move(*lock_token));
+}
+
+template <class Executor>
+boost::asio::awaitable<void, Executor> store_detached(cache_session s, std::string bytes, expiry expire,
+                                                      std::optional<std::string> lock_token,
+                                                      [[maybe_unused]] background_slot slot) {  // held until done
+  co_await async_store_and_release<Executor>(s, std::move(bytes), expire, std::move(lock_token));
+}
+
+/// Stores bytes under the session's key (then releases `lock_token`'s lock) in the background on
+/// `ex`, holding `slot`: the caller (an HTTP response) need not wait. The io_context behind `ex`
+/// runs until the store ends, so a server drains its stores before it stops.
+template <class Executor>
+void spawn_store(const cache_session& s, std::string bytes, expiry expire, std::optional<std::string> lock_token,
+                 const Executor& ex, background_slot slot) {
+  boost::asio::co_spawn(ex,
+                        store_detached<Executor>(s, std::move(bytes), expire, std::move(lock_token), std::move(slot)),
                         boost::asio::detached);
 }
 
 /// Stores without making the caller wait, on the caller's executor, while the Cache has room for
 /// another background store; past that bound, waits for the store (back-pressure, nothing lost).
-/// Until the store lands, reads in this process see its bytes.
+/// Until the store lands, reads in this process see its bytes. With `lock_token`, releases that
+/// stampede lock once the store has landed.
 template <class Executor>
-boost::asio::awaitable<void, Executor> async_store_in_background(cache_session& s, std::string bytes, expiry expire) {
+boost::asio::awaitable<void, Executor> async_store_in_background(cache_session& s, std::string bytes, expiry expire,
+                                                                 std::optional<std::string> lock_token = std::nullopt) {
   background_slot slot(s.cache(), s.key(), bytes);
   if (!slot) {
-    co_await async_store<Executor>(s, std::move(bytes), expire);
+    co_await async_store_and_release<Executor>(s, std::move(bytes), expire, std::move(lock_token));
     co_return;
   }
   const Executor ex = co_await boost::asio::this_coro::executor;
-  spawn_store(s, std::move(bytes), expire, ex, std::move(slot));
+  spawn_store(s, std::move(bytes), expire, std::move(lock_token), ex, std::move(slot));
 }
 
 }  // namespace fast_cache::detail

@@ -18,6 +18,7 @@
 #include <fast_cache/http/entry.hpp>
 #include <fast_cache/http/request_view.hpp>
 #include <fast_cache/key.hpp>
+#include <fast_cache/lock_options.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -52,6 +53,10 @@ struct route_options {
   /// Which statuses may be stored; empty stores 200, 203 and 204 only (not 201 Created or 202
   /// Accepted, which report an action, nor 206 Partial Content).
   std::function<bool(unsigned status)> store_status{};
+  /// Runs the handler once per missed key across every process sharing the backend: the others
+  /// wait for its stored response (see fast_cache::lock_options). Responses that are not stored
+  /// (a status not stored, `no-store`) release the lock at once, and the waiters run the handler.
+  std::optional<lock_options> lock{};
 };
 
 /// What to do with a request.

@@ -67,6 +67,30 @@ TEST(errors, classification_and_mapping) {
   }
 }
 
+// The Error client::call throws for an error answer.
+Error error_of(const service_error& e) {
+  return Error(to_errc(e), diagnostics{"DynamoDB PutItem failed", e.type, e.message, e.status});
+}
+
+TEST(errors, a_failed_condition_is_recognised_and_never_retried) {
+  const auto failed = parse_service_error(
+      400, std::nullopt,
+      R"({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed"})");
+  EXPECT_EQ(failed.type, condition_failed_type);
+  EXPECT_EQ(classify(failed), error_class::fatal);
+  EXPECT_TRUE(is_condition_failed(error_of(failed)));
+  // Also when the type arrives in the header.
+  EXPECT_TRUE(is_condition_failed(
+      error_of(parse_service_error(400, "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException", "{}"))));
+
+  for (const char* other : {"ValidationException", "TransactionConflictException", "ResourceNotFoundException",
+                            "ThrottlingException", "InternalServerError"})
+    EXPECT_FALSE(is_condition_failed(error_of(service_error{400, other, ""}))) << other;
+  EXPECT_FALSE(is_condition_failed(Error(errc::timeout, "DynamoDB PutItem timed out")));
+  // Only the server's diagnosis counts, never a message that happens to name it.
+  EXPECT_FALSE(is_condition_failed(Error(errc::rejected, "ConditionalCheckFailedException")));
+}
+
 TEST(errors, redaction_removes_every_occurrence) {
   const std::string_view secrets[] = {"SECRET", "", "TOKEN"};
   EXPECT_EQ(redact("a SECRET b SECRETSECRET TOKEN", secrets), "a *** b ****** ***");

@@ -1,6 +1,8 @@
 #include "dynamodb/layout.hpp"
 #include "dynamodb/crypto.hpp"
 
+#include <fast_cache/error.hpp>
+
 #include <gtest/gtest.h>
 
 namespace fast_cache::dynamodb {
@@ -50,6 +52,25 @@ TEST(layout, utf8_validation) {
 TEST(layout, item_size_counts_names_and_values) {
   EXPECT_EQ(item_size("ns:k", 10, false), 9u + 4 + 5 + 10);
   EXPECT_EQ(item_size("ns:k", 10, true), 9u + 4 + 5 + 10 + 3 + 21);
+}
+
+TEST(layout, item_size_check) {
+  const std::string key = "ns:k";
+  const std::size_t fits = max_item_bytes - item_size(key, 0, true);
+  EXPECT_NO_THROW(check_item_size(key, fits, true));
+  EXPECT_NO_THROW(check_item_size(key, fits + 1, false));  // no ttl: a little more room
+  try {
+    check_item_size(key, fits + 1, true);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), errc::value_too_large);
+    EXPECT_NE(std::string(e.what()).find("400 KB"), std::string::npos) << e.what();
+  }
+}
+
+TEST(layout, first_live_ttl_is_the_next_whole_second) {
+  EXPECT_EQ(first_live_ttl(system_clock::time_point(seconds(1'000'000))), 1'000'001);
+  EXPECT_EQ(first_live_ttl(system_clock::time_point(milliseconds(1'000'000'999))), 1'000'001);
 }
 
 TEST(layout, ttl_rounds_up_and_liveness_is_checked_on_read) {

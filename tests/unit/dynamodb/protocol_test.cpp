@@ -26,6 +26,67 @@ TEST(protocol, put_item_request_encodes_value_as_base64_and_ttl_as_number_string
             json::parse(R"({"TableName":"t","Item":{"cache_key":{"S":"ns:k"},"value":{"B":""}}})"));
 }
 
+TEST(protocol, put_if_absent_request_is_put_item_with_a_liveness_condition) {
+  using namespace std::chrono;
+  const system_clock::time_point now(milliseconds(1'000'000'500));
+  const write_op put{"ns:k", std::string("hello world"), 1'000'001};
+  const json::value request = json::parse(put_if_absent_request("t", put, now));
+  EXPECT_EQ(request, json::parse(R"({"TableName":"t",
+      "Item":{"cache_key":{"S":"ns:k"},"value":{"B":"aGVsbG8gd29ybGQ="},"ttl":{"N":"1000001"}},
+      "ConditionExpression":"attribute_not_exists(#k) OR #t < :now",
+      "ExpressionAttributeNames":{"#k":"cache_key","#t":"ttl"},
+      "ExpressionAttributeValues":{":now":{"N":"1000001"}}})"));
+  // The item is put_item_request's, byte for byte: set and set_if_absent write the same layout.
+  EXPECT_EQ(request.at("Item"), json::parse(put_item_request("t", put)).at("Item"));
+  const write_op forever{"ns:k", std::string(), std::nullopt};
+  EXPECT_FALSE(json::parse(put_if_absent_request("t", forever, now)).at("Item").as_object().contains("ttl"));
+}
+
+// What DynamoDB does with `ttl < :now`, for an item that has a ttl.
+bool condition_takes_as_expired(std::int64_t ttl, std::chrono::system_clock::time_point now) {
+  const json::value request = json::parse(put_if_absent_request("t", {"ns:k", std::string(), std::nullopt}, now));
+  const std::int64_t bound =
+      std::stoll(std::string(request.at("ExpressionAttributeValues").at(":now").at("N").as_string()));
+  return ttl < bound;
+}
+
+TEST(protocol, put_if_absent_condition_agrees_with_reads_at_every_instant) {
+  using namespace std::chrono;
+  const system_clock::time_point start(milliseconds(1'700'000'000'250));
+  // A 300 ms lease: its ttl is rounded up to a whole second, and from the first instant a read
+  // misses it, the condition lets set_if_absent take the key; never before, never later.
+  const std::int64_t lease_ttl = ttl_epoch_seconds(start, milliseconds(300));
+  EXPECT_EQ(lease_ttl, 1'700'000'001);
+  bool expired_seen = false;
+  for (auto t = start; t < start + seconds(3); t += milliseconds(10)) {
+    const bool read_misses = !stored_item{"v", lease_ttl}.live_at(t);
+    EXPECT_EQ(condition_takes_as_expired(lease_ttl, t), read_misses) << t.time_since_epoch().count();
+    if (read_misses && !expired_seen) {
+      expired_seen = true;
+      EXPECT_EQ(t, system_clock::time_point(seconds(lease_ttl)));  // no later than the rounded-up ttl
+      EXPECT_LE(t - start, milliseconds(1300));
+    }
+  }
+  EXPECT_TRUE(expired_seen);
+  // At and around whole seconds, for ttls before, at and after now.
+  for (std::int64_t now_ms : {999'999'999, 1'000'000'000, 1'000'000'001, 1'000'000'999}) {
+    const system_clock::time_point now{milliseconds(now_ms)};
+    for (std::int64_t ttl = 999'998; ttl <= 1'000'002; ++ttl)
+      EXPECT_EQ(condition_takes_as_expired(ttl, now), !(stored_item{"v", ttl}.live_at(now))) << now_ms << " " << ttl;
+  }
+}
+
+TEST(protocol, delete_if_equal_request_compares_the_value_as_put_encodes_it) {
+  const std::string value("\x00\xff token", 8);
+  const json::value request = json::parse(delete_if_equal_request("t", "ns:hash:abc", value));
+  EXPECT_EQ(request, json::parse(R"({"TableName":"t","Key":{"cache_key":{"S":"ns:hash:abc"}},
+      "ConditionExpression":"#v = :v","ExpressionAttributeNames":{"#v":"value"},
+      "ExpressionAttributeValues":{":v":{"B":"AP8gdG9rZW4="}}})"));
+  EXPECT_EQ(request.at("ExpressionAttributeValues").at(":v"),
+            json::parse(put_item_request("t", {"ns:hash:abc", value, std::nullopt})).at("Item").at("value"));
+  EXPECT_EQ(request.at("Key"), json::parse(delete_item_request("t", "ns:hash:abc")).at("Key"));
+}
+
 TEST(protocol, strings_with_nul_survive_json) {
   const std::string key("ns:a\0b", 6);
   const auto body = get_item_request("t", key, false);
