@@ -5,6 +5,7 @@
 #include "integration/dynamodb/fixture.hpp"
 #include "support/fault_proxy.hpp"
 
+#include <fast_cache/cache.hpp>
 #include <fast_cache/dynamodb_backend.hpp>
 #include <fast_cache/memory_backend.hpp>
 #include <fast_cache/redis_backend.hpp>
@@ -266,6 +267,31 @@ TYPED_TEST(conformance, set_if_absent_has_one_winner_among_racing_clients) {
     for (auto& t : threads) t.join();
     EXPECT_EQ(winners.load(), 1) << key;
   }
+}
+
+TYPED_TEST(conformance, a_locked_cached_function_runs_once_across_clients) {
+  // Two Caches, each with its own backend client (as two processes would have), one store.
+  Cache caches[2];
+  for (Cache& c : caches) c.init(TypeParam::has_server ? TypeParam::make(this->ns) : this->backend);
+  std::atomic<int> runs{0};
+  const auto slow = [&runs](int id) {
+    ++runs;
+    std::this_thread::sleep_for(300ms);
+    return "report " + std::to_string(id);
+  };
+  const cached_options<int> options{.expire = 60s, .lock = lock_options{.lease = 10s, .wait = 10s}};
+  auto in_first = caches[0].cached("report", options, slow);
+  auto in_second = caches[1].cached("report", options, slow);
+  constexpr int callers = 6;
+  std::vector<std::string> answers(callers);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < callers; ++i)
+    threads.emplace_back([&, i] { answers[i] = (i % 2 == 0 ? in_first : in_second)(1); });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(runs.load(), 1);
+  for (const auto& answer : answers) EXPECT_EQ(answer, "report 1");
+  EXPECT_EQ(caches[0].stats().locks_taken + caches[1].stats().locks_taken, 1u);
+  EXPECT_EQ(caches[0].stats().errors + caches[1].stats().errors, 0u);
 }
 
 TYPED_TEST(conformance, conditional_writes_async) {

@@ -22,6 +22,10 @@ class failing_backend final : public Backend {
   bool has(std::string_view) override { fail(); }
   void erase(std::string_view) override { fail(); }
   void clear() override { fail(); }
+  // Claims conditional writes, so the stampede lock meets the dead server too.
+  bool supports_conditional_writes() const noexcept override { return true; }
+  bool set_if_absent(std::string_view, std::string_view, expiry) override { fail(); }
+  bool erase_if_equal(std::string_view, std::string_view) override { fail(); }
   const std::string& namespace_name() const noexcept override { return ns_; }
 
  protected:
@@ -36,6 +40,12 @@ class failing_backend final : public Backend {
   }
   void do_async_erase(std::string, diagnostics* d, done_handler h) override { post_completion(std::move(h), error(d)); }
   void do_async_clear(diagnostics* d, done_handler h) override { post_completion(std::move(h), error(d)); }
+  void do_async_set_if_absent(std::string, std::string, expiry, diagnostics* d, has_handler h) override {
+    post_completion(std::move(h), error(d), false);
+  }
+  void do_async_erase_if_equal(std::string, std::string, diagnostics* d, has_handler h) override {
+    post_completion(std::move(h), error(d), false);
+  }
 
  private:
   static Error make_error() { return Error(errc::unavailable, "connection refused by the test backend"); }

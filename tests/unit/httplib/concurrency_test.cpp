@@ -83,5 +83,42 @@ TEST(HttplibConcurrency, FiftyClientsGetCorrectAnswers) {
   EXPECT_EQ(runs, runs_before);
 }
 
+// route_options::lock: two servers sharing a store, each with its own Cache, run a missed
+// route's handler once between them.
+TEST(HttplibConcurrency, TwoServersWithTheLockRunAMissedHandlerOnce) {
+  auto store = std::make_shared<InMemoryBackend>();
+  std::atomic<int> runs{0};
+  const auto slow_report = [&runs](const httplib::Request&, httplib::Response& res) {
+    const int run = ++runs;
+    std::this_thread::sleep_for(200ms);
+    res.set_content("report from run " + std::to_string(run), "text/plain");
+  };
+  const http::route_options options{.expire = 60s, .lock = lock_options{.lease = 5s, .wait = 5s}};
+  Cache caches[2];
+  test_server servers[2];
+  for (int i = 0; i < 2; ++i) {
+    caches[i].init(store);
+    servers[i].server().Get("/report", cpp_httplib::cache_route(caches[i], options, slow_report));
+    servers[i].start();
+  }
+  constexpr int clients = 4;  // within httplib's listen backlog of 5 per server
+  std::vector<std::string> answers(clients);
+  std::latch start(clients);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < clients; ++t) {
+    threads.emplace_back([&, t] {
+      auto client = servers[t % 2].client();
+      client.set_read_timeout(30s);
+      start.arrive_and_wait();
+      const auto res = client.Get("/report");
+      answers[t] = res && res->status == 200 ? res->body : "failed";
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(runs, 1);
+  for (const std::string& answer : answers) EXPECT_EQ(answer, "report from run 1");
+  EXPECT_EQ(caches[0].stats().locks_taken + caches[1].stats().locks_taken, 1U);
+}
+
 }  // namespace
 }  // namespace fast_cache::testing
