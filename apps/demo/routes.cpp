@@ -3,10 +3,14 @@
 #include <fast_cache/beast.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/describe/class.hpp>
 #include <boost/json.hpp>
 
+#include <unistd.h>
+#include <atomic>
 #include <cstdint>
 #include <string>
 
@@ -42,6 +46,24 @@ std::string custom_key(const fast_cache::http::request_view& req) {
 }
 
 json::value weather(const request& req) { return json::object{{"city", req.query("city")}, {"weather", "sunny"}}; }
+
+// A slow report: 300 ms of work (a timer, so the io thread serves others meanwhile). The body names
+// the process that computed it and how many reports that process has computed, so a client can
+// tell whether two requests, or two demo servers, each ran it.
+std::atomic<std::int64_t> reports_computed{0};
+
+asio::awaitable<json::value> report(const request& req) {
+  const int id = req.query<int>("id");
+  const auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer work(executor, 300ms);
+  co_await work.async_wait(use_awaitable);
+  const std::int64_t run = ++reports_computed;
+  json::object body;
+  body["id"] = id;
+  body["computed_by"] = static_cast<std::int64_t>(::getpid());
+  body["run"] = run;
+  co_return json::value(std::move(body));
+}
 
 // --- What HTTP caching must get right: a body in the key, a response's own Vary and
 // Cache-Control, per-user answers.
@@ -187,6 +209,8 @@ void add_routes(fast_cache::beast::app& app) {
   app.get("/custom", cache_route({.expire = 120s, .namespace_ = "special", .key_builder = custom_key}, custom_cache));
   app.get("/weather", cache_route({}, weather));  // the app's default expiry (init_app)
   app.get("/plain", expensive_operation);         // never cached: the baseline for benchmarks
+  // Locked: however many demo servers share the backend, a cold report is computed once.
+  app.get("/report", cache_route({.expire = 60s, .lock = fast_cache::lock_options{.lease = 5s, .wait = 3s}}, report));
   app.post("/sum", cache_route({.expire = 60s, .methods = {"POST"}}, sum));
   app.get("/greeting", cache_route({.expire = 60s, .vary = {"Accept-Language"}}, greeting));
   app.get("/me", cache_route({.expire = 60s, .vary = {"Cookie"}}, me));

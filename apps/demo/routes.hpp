@@ -1,4 +1,5 @@
-// The demo's routes: the seed's three ways of use, plus an uncached baseline.
+// The demo's routes: the seed's three ways of use, an uncached baseline, and a slow report under
+// the stampede lock.
 #pragma once
 
 #include <fast_cache/beast/app.hpp>

@@ -69,6 +69,22 @@ TEST_P(DemoE2E, ExpensiveMissThenHit) {
   EXPECT_EQ(header(client().get("/expensive?x=" + std::to_string(y) + "&y=1"), "X-Cache"), "HIT");
 }
 
+// A slow report, computed once and then served from the cache: the same body, the same run.
+TEST_P(DemoE2E, ReportMissThenHit) {
+  const int id = fresh_int();
+  const std::string target = "/report?id=" + std::to_string(id);
+  const response miss = client().get(target);
+  ASSERT_EQ(miss.result_int(), 200) << miss.body();
+  EXPECT_EQ(header(miss, "X-Cache"), "MISS");
+  const json::value report = json_of(miss);
+  EXPECT_EQ(report.at("id").to_number<std::int64_t>(), id);
+  EXPECT_EQ(report.at("computed_by").to_number<std::int64_t>(), server_->pid());
+  EXPECT_GE(report.at("run").to_number<std::int64_t>(), 1);
+  const response hit = client().get(target);
+  EXPECT_EQ(header(hit, "X-Cache"), "HIT");
+  EXPECT_EQ(hit.body(), miss.body());
+}
+
 TEST_P(DemoE2E, CustomKeyAndNamespace) {
   const int x = fresh_int();
   expect_miss_then_hit(client(), "/custom?x=" + std::to_string(x), json::object{{"value", x}}, 120);
@@ -173,8 +189,9 @@ TEST_P(DemoE2E, ConditionalRequests) {
 }
 
 TEST_P(DemoE2E, ErrorsAreJson) {
-  for (const char* target : {"/expensive", "/expensive?x=abc", "/expensive?x=1.5", "/expensive?x=99999999999",
-                             "/decorator/pydantic?name=a", "/weather", "/di/get", "/di/get?key="}) {
+  for (const char* target :
+       {"/expensive", "/expensive?x=abc", "/expensive?x=1.5", "/expensive?x=99999999999", "/report", "/report?id=abc",
+        "/decorator/pydantic?name=a", "/weather", "/di/get", "/di/get?key="}) {
     const response r = client().get(target);
     EXPECT_EQ(r.result_int(), 422) << target;
     const json::value body = json_of(r);

@@ -41,15 +41,20 @@ inline int fresh_int() {
   return ++counter;
 }
 
+// A namespace of the running test's own, no earlier run's either.
+inline std::string test_namespace() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  const std::string ns =
+      std::string("e2e-") + info->name() + "-" + std::to_string(::getpid()) + "-" + std::to_string(fresh_int());
+  std::string safe;
+  for (const char c : ns) safe.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '-' ? c : '-');
+  return safe;
+}
+
 class DemoE2E : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    const std::string ns =
-        std::string("e2e-") + info->name() + "-" + std::to_string(::getpid()) + "-" + std::to_string(fresh_int());
-    std::string safe;
-    for (const char c : ns) safe.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '-' ? c : '-');
-    server_ = std::make_unique<demo_server>(with_namespace(GetParam(), safe));
+    server_ = std::make_unique<demo_server>(with_namespace(GetParam(), test_namespace()));
     client_ = std::make_unique<http_client>(server_->port());
   }
 

@@ -18,6 +18,8 @@ class demo_server {
   demo_server& operator=(const demo_server&) = delete;
 
   [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
+  /// The server's process id; -1 after stop().
+  [[nodiscard]] pid_t pid() const noexcept { return pid_; }
   [[nodiscard]] bool running() const;
 
   /// SIGTERM, then waits up to 10 s; returns the exit status (-1 on a signal or timeout).
