@@ -189,8 +189,9 @@ class own_redis {
     stop();
     std::filesystem::remove_all(dir_);
   }
-  bool start() {
-    const std::string command = "redis-server --port " + std::to_string(port_) +
+  /// Starts the server (again), with `extra` settings on its command line.
+  bool start(const std::string& extra = "") {
+    const std::string command = "redis-server " + extra + " --port " + std::to_string(port_) +
                                 " --bind 127.0.0.1 --save '' --appendonly no --daemonize yes --dir '" + dir_.string() +
                                 "' --pidfile '" + (dir_ / "pid").string() + "' --logfile '" + (dir_ / "log").string() +
                                 "'";
@@ -210,6 +211,34 @@ class own_redis {
   std::uint16_t port_ = 0;
   std::filesystem::path dir_;
 };
+
+// A value within the client's limit but over the server's (proto-max-bulk-len): Redis answers
+// with an error and closes the connection, which may instead break the write still sending the
+// value. Either way a clear failure within the budget, nothing stored, and the next call works.
+TEST(Redis, ValuesOverTheServersBulkLimitFailClearlyAndLoseNothing) {
+  if (std::system("command -v redis-server >/dev/null") != 0) GTEST_SKIP() << "redis-server is not installed";
+  own_redis server;
+  ASSERT_TRUE(server.start("--proto-max-bulk-len 1mb"));
+  RedisOptions o;
+  o.port = server.port();
+  o.namespace_ = "bulk";
+  o.max_value_bytes = 4 << 20;  // more than this server accepts
+  o.write_budget = 3000ms;
+  RedisBackend b(o);
+  b.set("keep", "me");
+  const auto start = std::chrono::steady_clock::now();
+  const Error refused = error_of([&] { b.set("big", std::string(2 << 20, 'x')); });
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 3000ms + 1000ms);
+  if (refused.code() == errc::rejected) {
+    EXPECT_NE(std::string(refused.what()).find("invalid bulk length"), std::string::npos) << refused.what();
+  } else {
+    EXPECT_EQ(refused.code(), errc::unavailable) << refused.what();
+  }
+  EXPECT_EQ(b.get("big"), std::nullopt);
+  EXPECT_EQ(b.get("keep"), "me");
+  b.set("small", "fits");
+  EXPECT_EQ(b.get("small"), "fits");
+}
 
 // Redis killed and restarted while callers keep calling: calls fail fast and within their
 // budget, and the backend recovers by itself.
