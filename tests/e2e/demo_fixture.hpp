@@ -72,8 +72,13 @@ class DemoE2E : public ::testing::TestWithParam<std::string> {
 };
 
 // Names parameterised tests after the backend's scheme.
+// The URL's scheme, made a valid test name ("redis+cluster" -> "redis_cluster"), and its index.
 inline std::string backend_name(const ::testing::TestParamInfo<std::string>& info) {
-  return info.param.substr(0, info.param.find(':')) + "_" + std::to_string(info.index);
+  std::string name = info.param.substr(0, info.param.find(':'));
+  for (char& c : name) {
+    if (std::isalnum(static_cast<unsigned char>(c)) == 0) c = '_';
+  }
+  return name + "_" + std::to_string(info.index);
 }
 
 }  // namespace e2e
