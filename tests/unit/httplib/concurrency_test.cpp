@@ -21,6 +21,19 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// httplib 0.11 listens with a backlog of 5, which a burst of connects overflows (the kernel drops
+// SYNs and clients retry after seconds). So every client connects once, in turn, is served a
+// /ping, and keeps its connection for the requests that follow.
+void connect_in_turn(test_server& server, int clients, std::vector<httplib::Client>& connections) {
+  connections.reserve(clients);
+  for (int t = 0; t < clients; ++t) {
+    httplib::Client& client = connections.emplace_back(server.client());
+    client.set_keep_alive(true);
+    client.set_read_timeout(30s);
+    ASSERT_TRUE(client.Get("/ping"));
+  }
+}
+
 TEST(HttplibConcurrency, FiftyClientsGetCorrectAnswers) {
   constexpr int clients = 50;
   constexpr int requests_each = 10;
@@ -29,9 +42,7 @@ TEST(HttplibConcurrency, FiftyClientsGetCorrectAnswers) {
   cache.init(std::make_shared<InMemoryBackend>());
   std::atomic<int> runs{0};
   test_server server;
-  // httplib 0.11 listens with a backlog of 5, which a burst of connects overflows (the kernel
-  // drops SYNs and clients retry after seconds). So every client connects once, in turn, and
-  // keeps its connection, on a worker of its own, for all its requests.
+  // A worker of its own for each client's connection (see connect_in_turn).
   server.server().new_task_queue = [] { return new httplib::ThreadPool(clients); };
   server.server().set_keep_alive_max_count(requests_each + 1);
   server.server().Get("/ping",
@@ -45,13 +56,7 @@ TEST(HttplibConcurrency, FiftyClientsGetCorrectAnswers) {
   server.start();
 
   std::vector<httplib::Client> connections;
-  connections.reserve(clients);
-  for (int t = 0; t < clients; ++t) {
-    httplib::Client& client = connections.emplace_back(server.client());
-    client.set_keep_alive(true);
-    client.set_read_timeout(30s);
-    ASSERT_TRUE(client.Get("/ping"));
-  }
+  ASSERT_NO_FATAL_FAILURE(connect_in_turn(server, clients, connections));
 
   std::atomic<int> wrong{0};
   std::latch start(clients);
@@ -107,16 +112,9 @@ TEST(HttplibConcurrency, TwoCachesWithTheLockRunAMissedHandlerOnce) {
     server.server().Get("/report/" + std::to_string(i), cpp_httplib::cache_route(caches[i], options, slow_report));
   }
   server.start();
-  // As in the test above: every client connects and is served once, in turn, before the burst.
   constexpr int clients = 4;
   std::vector<httplib::Client> connections;
-  connections.reserve(clients);
-  for (int t = 0; t < clients; ++t) {
-    httplib::Client& client = connections.emplace_back(server.client());
-    client.set_keep_alive(true);
-    client.set_read_timeout(30s);
-    ASSERT_TRUE(client.Get("/ping"));
-  }
+  ASSERT_NO_FATAL_FAILURE(connect_in_turn(server, clients, connections));
   std::vector<std::string> answers(clients);
   std::latch start(clients);
   std::vector<std::thread> threads;
