@@ -3,6 +3,7 @@
 #pragma once
 
 #include <fast_cache/backend.hpp>
+#include <fast_cache/completion.hpp>
 #include <fast_cache/expiry.hpp>
 #include <fast_cache/lock_options.hpp>
 
@@ -18,6 +19,11 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
+
+namespace boost::asio {
+class thread_pool;
+}
 
 namespace fast_cache {
 
@@ -46,6 +52,9 @@ struct CacheOptions {
   /// or Redis), and give every server sharing the entries the same one. Empty reads the
   /// environment variable FAST_CACHE_HTTP_SECRET; empty there too stores entries unauthenticated.
   std::string http_secret{};
+  /// The wall clock by which stored values go stale (stale-while-revalidate, stale-if-error,
+  /// early refresh); empty = std::chrono::system_clock. For tests.
+  std::function<std::chrono::system_clock::time_point()> clock{};
 };
 
 /// Counters of one Cache, for every cached() function and cached route bound to it.
@@ -61,6 +70,12 @@ struct cache_stats {
   std::uint64_t locks_taken = 0;                  ///< misses that took the stampede lock and ran the function
   std::uint64_t lock_waits = 0;                   ///< misses served the lock holder's result after waiting for it
   std::uint64_t lock_timeouts = 0;                ///< waits that ran out (lock_options::wait): the function ran anyway
+  std::uint64_t stale_served = 0;                 ///< hits served stale while a refresh ran (stale_while_revalidate)
+  std::uint64_t stale_if_error_served = 0;        ///< stale values served because the function failed (stale_if_error)
+  std::uint64_t early_refreshes = 0;    ///< fresh hits that started a refresh ahead of expiry (early_refresh_beta)
+  std::uint64_t refreshes = 0;          ///< background refreshes that stored a new value
+  std::uint64_t refresh_failures = 0;   ///< background refreshes whose function failed
+  std::uint64_t tag_invalidations = 0;  ///< tags invalidated by invalidate_tags
 };
 
 template <class F>
@@ -72,27 +87,54 @@ class cache_session;
 class background_slot;
 }  // namespace detail
 
-/// Options of one cached function; `key_builder` takes the function's own parameters.
-template <class... Args>
-struct cached_options {
-  /// How long results live; nullopt uses the Cache's default_expire, <= 0 never expires.
+template <class Signature>
+struct cached_options;
+
+/// Options of one cached function returning R (for a coroutine, the R of its awaitable<R>) from
+/// parameters Args: `cached_options<int(int, std::string)>`; Cache::cached deduces it. The
+/// key_builder and tags take the function's own parameters; cache_if and expire_from its result.
+template <class R, class... Args>
+struct cached_options<R(Args...)> {
+  /// How long results stay fresh; nullopt uses the Cache's default_expire, <= 0 never expires.
   expiry expire;
   /// Builds the key from the arguments instead of the default `<name>:<arguments>`.
   std::function<std::string(const Args&...)> key_builder;
   /// Prefixes every key of this function with `<namespace_>:`.
   std::string namespace_;
   /// Runs the function once per miss across every process sharing the backend (see
-  /// lock_options); without it, once per miss in each process.
+  /// lock_options); without it, once per miss in each process. Background refreshes take it too.
   std::optional<lock_options> lock;
+  /// For this long after a value goes stale, a call returns it at once and refreshes it in the
+  /// background, once per key (in this process; across processes with `lock`).
+  duration stale_while_revalidate{0};
+  /// For this long after a value goes stale, a call whose function fails (throws) returns the
+  /// stale value instead of the failure.
+  duration stale_if_error{0};
+  /// Probabilistic early refresh (XFetch): a hit refreshes the value in the background before it
+  /// expires, with a chance that grows as expiry nears and with how long the function takes, so
+  /// a hot key never misses. 1 is the usual factor, larger refreshes earlier, 0 never.
+  double early_refresh_beta = 0;
+  /// The tags of a result, from the arguments: Cache::invalidate_tags on any of them makes it a
+  /// miss everywhere.
+  std::function<std::vector<std::string>(const Args&...)> tags;
+  /// Whether a result is stored; empty stores every result.
+  std::function<bool(const R&)> cache_if;
+  /// How long a result stays fresh, from the result; replaces `expire`.
+  std::function<expiry(const R&)> expire_from;
+  /// For a function returning std::optional: how long a std::nullopt result stays fresh; nullopt
+  /// uses `expire`. Results are stored with a flag for "none", so a miss and a cached nullopt
+  /// differ.
+  expiry negative_expire;
 };
 
-/// The options type for callable F (its parameter types, decayed).
+/// The options type for callable F (its result and parameter types, decayed).
 template <class F>
 using cached_options_for = typename detail::cached_options_of<F>::type;
 
 class Cache {
  public:
-  Cache() = default;
+  Cache();
+  ~Cache();
   Cache(const Cache&) = delete;
   Cache& operator=(const Cache&) = delete;
 
@@ -130,6 +172,21 @@ class Cache {
 
   [[nodiscard]] cache_stats stats() const noexcept;
 
+  /// Makes every cached value (of cached() functions and routes) carrying one of `tags` a miss,
+  /// in every process sharing the backend: one backend call (set_many of new tag versions).
+  /// Does nothing before init. Unlike a read, a failed invalidation is not absorbed: it throws
+  /// fast_cache::Error. Empty tags throw Error(errc::invalid_argument).
+  void invalidate_tags(const std::vector<std::string>& tags);
+  /// invalidate_tags, asynchronously; completion `void(error_code)`.
+  template <class Token>
+  auto async_invalidate_tags(const std::vector<std::string>& tags, Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code)>(initiate_invalidate{this}, token,
+                                                                               new_tag_versions(tags));
+  }
+
+  /// The clock values go stale by (CacheOptions::clock).
+  [[nodiscard]] std::chrono::system_clock::time_point now() const;
+
   /// Wraps fn so that its results are cached under `name` (see cached_function).
   template <class F>
   cached_function<F> cached(std::string name, cached_options_for<F> options, F fn) {
@@ -153,6 +210,29 @@ class Cache {
   void record_lock_taken() noexcept { locks_taken_.fetch_add(1, std::memory_order_relaxed); }
   void record_lock_wait() noexcept { lock_waits_.fetch_add(1, std::memory_order_relaxed); }
   void record_lock_timeout() noexcept { lock_timeouts_.fetch_add(1, std::memory_order_relaxed); }
+  void record_stale_served() noexcept { stale_served_.fetch_add(1, std::memory_order_relaxed); }
+  void record_stale_if_error() noexcept { stale_if_error_served_.fetch_add(1, std::memory_order_relaxed); }
+  void record_early_refresh() noexcept { early_refreshes_.fetch_add(1, std::memory_order_relaxed); }
+  void record_refresh(bool stored) noexcept {
+    (stored ? refreshes_ : refresh_failures_).fetch_add(1, std::memory_order_relaxed);
+  }
+  // Runs a background refresh of a plain (not coroutine) function, on a small pool of threads of
+  // this Cache: the caller that found the value stale does not wait for it.
+  void run_in_background(std::function<void()> work);
+  // New versions of tags (throws Error for an empty one), counted as invalidated.
+  std::vector<item> new_tag_versions(const std::vector<std::string>& tags);
+  struct initiate_invalidate {
+    Cache* self;
+    template <class Handler>
+    void operator()(Handler&& handler, std::vector<item> versions) const {
+      auto erased = erase_handler<void(boost::system::error_code)>(std::forward<Handler>(handler));
+      if (std::shared_ptr<Backend> backend = self->backend()) {
+        backend->async_set_many(std::move(versions), duration(0), std::move(erased));
+      } else {
+        post_completion(std::move(erased), boost::system::error_code{});
+      }
+    }
+  };
   // The stampede lock for backends without conditional writes: this process's own.
   bool local_lock(const std::string& key, const std::string& token, std::chrono::milliseconds lease);
   void local_unlock(const std::string& key, const std::string& token);
@@ -179,6 +259,16 @@ class Cache {
   std::atomic<std::uint64_t> locks_taken_{0};
   std::atomic<std::uint64_t> lock_waits_{0};
   std::atomic<std::uint64_t> lock_timeouts_{0};
+  std::atomic<std::uint64_t> stale_served_{0};
+  std::atomic<std::uint64_t> stale_if_error_served_{0};
+  std::atomic<std::uint64_t> early_refreshes_{0};
+  std::atomic<std::uint64_t> refreshes_{0};
+  std::atomic<std::uint64_t> refresh_failures_{0};
+  std::atomic<std::uint64_t> tag_invalidations_{0};
+  mutable std::mutex clock_mutex_;
+  std::shared_ptr<const std::function<std::chrono::system_clock::time_point()>> clock_;
+  std::mutex refresh_pool_mutex_;
+  std::unique_ptr<boost::asio::thread_pool> refresh_pool_;
   struct local_lock_holder {
     std::string token;
     std::chrono::steady_clock::time_point until;

@@ -2,6 +2,10 @@
 
 #include <fast_cache/detail/cache_session.hpp>
 #include <fast_cache/detail/stampede_lock.hpp>
+#include <fast_cache/detail/tag_versions.hpp>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include <chrono>
 #include <cstdlib>
@@ -11,6 +15,13 @@
 namespace fast_cache {
 
 Cache cache;
+
+Cache::Cache() = default;
+
+Cache::~Cache() {
+  // Refreshes still running use this Cache: they finish first.
+  if (refresh_pool_) refresh_pool_->join();
+}
 
 void Cache::init(std::shared_ptr<Backend> backend, CacheOptions options) {
   if (!backend) throw std::invalid_argument("Cache::init: backend must not be null");
@@ -24,6 +35,13 @@ void Cache::init(std::shared_ptr<Backend> backend, CacheOptions options) {
   {
     std::lock_guard lock(hook_mutex_);
     on_error_ = options.on_error ? std::make_shared<const error_hook>(std::move(options.on_error)) : nullptr;
+  }
+  {
+    std::lock_guard lock(clock_mutex_);
+    clock_ =
+        options.clock
+            ? std::make_shared<const std::function<std::chrono::system_clock::time_point()>>(std::move(options.clock))
+            : nullptr;
   }
   backend_.store(std::move(backend), std::memory_order_release);
 }
@@ -40,12 +58,49 @@ expiry Cache::default_expire() const noexcept {
   return duration(ms);
 }
 
+std::chrono::system_clock::time_point Cache::now() const {
+  std::shared_ptr<const std::function<std::chrono::system_clock::time_point()>> clock;
+  {
+    std::lock_guard lock(clock_mutex_);
+    clock = clock_;
+  }
+  return clock ? (*clock)() : std::chrono::system_clock::now();
+}
+
+void Cache::run_in_background(std::function<void()> work) {
+  std::lock_guard lock(refresh_pool_mutex_);
+  // Two threads: refreshes of different keys overlap, and a slow one never holds up all others.
+  if (!refresh_pool_) refresh_pool_ = std::make_unique<boost::asio::thread_pool>(2);
+  boost::asio::post(*refresh_pool_, std::move(work));
+}
+
+std::vector<item> Cache::new_tag_versions(const std::vector<std::string>& tags) {
+  std::vector<item> versions;
+  versions.reserve(tags.size());
+  // One new version for the whole batch: a version only has to differ from the tag's earlier ones.
+  const std::string version = detail::random_token();
+  for (const std::string& tag : tags) versions.push_back(item{detail::tag_key(tag), version});
+  tag_invalidations_.fetch_add(tags.size(), std::memory_order_relaxed);
+  return versions;
+}
+
+void Cache::invalidate_tags(const std::vector<std::string>& tags) {
+  std::vector<item> versions = new_tag_versions(tags);
+  if (const std::shared_ptr<Backend> backend = this->backend()) backend->set_many(versions, duration(0));
+}
+
 void Cache::close() {
   // Stores that started before close() end within their write budget; a bounded wait keeps a
   // close() made where they cannot run (their own io thread) from hanging.
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (background_in_flight_.load(std::memory_order_acquire) != 0 && std::chrono::steady_clock::now() < give_up)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::unique_ptr<boost::asio::thread_pool> refreshes;
+  {
+    std::lock_guard lock(refresh_pool_mutex_);
+    refreshes = std::move(refresh_pool_);
+  }
+  if (refreshes) refreshes->join();  // refreshes under way store their values before the backend goes
   if (auto backend = backend_.exchange(nullptr, std::memory_order_acq_rel)) backend->close();
 }
 
@@ -86,7 +141,13 @@ cache_stats Cache::stats() const noexcept {
           background_in_flight_.load(std::memory_order_relaxed),
           locks_taken_.load(std::memory_order_relaxed),
           lock_waits_.load(std::memory_order_relaxed),
-          lock_timeouts_.load(std::memory_order_relaxed)};
+          lock_timeouts_.load(std::memory_order_relaxed),
+          stale_served_.load(std::memory_order_relaxed),
+          stale_if_error_served_.load(std::memory_order_relaxed),
+          early_refreshes_.load(std::memory_order_relaxed),
+          refreshes_.load(std::memory_order_relaxed),
+          refresh_failures_.load(std::memory_order_relaxed),
+          tag_invalidations_.load(std::memory_order_relaxed)};
 }
 
 bool Cache::local_lock(const std::string& key, const std::string& token, std::chrono::milliseconds lease) {
@@ -144,6 +205,13 @@ void cache_session::undecodable(std::string_view why) {
 
 void cache_session::hit() noexcept { cache_->record_hit(); }
 void cache_session::miss() noexcept { cache_->record_miss(); }
+void cache_session::stale_served() noexcept { cache_->record_stale_served(); }
+void cache_session::early_refresh() noexcept { cache_->record_early_refresh(); }
+void cache_session::stale_if_error() noexcept { cache_->record_stale_if_error(); }
+void cache_session::refresh_finished(bool stored) noexcept { cache_->record_refresh(stored); }
+void cache_session::run_in_background(Cache& cache, std::function<void()> work) {
+  cache.run_in_background(std::move(work));
+}
 
 void cache_session::store_finished(const boost::system::error_code& ec) {
   if (ec) cache_->record_error("set", key_, ec, diag_);

@@ -1,33 +1,8 @@
 #include <fast_cache/detail/stampede_lock.hpp>
 
-#include <array>
-#include <cstdint>
-#include <random>
-
 namespace fast_cache::detail {
 
-std::string new_lock_token() {
-  // Seeded once per thread from the system's entropy: tokens of different processes and threads
-  // never meet, and drawing one costs no system call.
-  thread_local std::mt19937_64 random = [] {
-    std::random_device entropy;
-    std::seed_seq seed{entropy(), entropy(), entropy(), entropy()};
-    return std::mt19937_64(seed);
-  }();
-  constexpr char hex[] = "0123456789abcdef";
-  std::string token;
-  token.reserve(32);
-  for (int half = 0; half < 2; ++half) {
-    std::uint64_t bits = random();
-    for (int i = 0; i < 16; ++i, bits >>= 4) token.push_back(hex[bits & 0xf]);
-  }
-  return token;
-}
-
-namespace {
-
-// Tries to take the lock once: whether taken; nullopt when the backend failed.
-std::optional<bool> try_take_lock(cache_session& s, const std::string& token, std::chrono::milliseconds lease) {
+std::optional<bool> try_lock_once(cache_session& s, const std::string& token, std::chrono::milliseconds lease) {
   if (!s.backend().supports_conditional_writes()) return s.local_lock(token, lease);
   try {
     return s.lock_finished({}, s.backend().set_if_absent(lock_key(s.key()), token, lease));
@@ -36,13 +11,11 @@ std::optional<bool> try_take_lock(cache_session& s, const std::string& token, st
   }
 }
 
-}  // namespace
-
 lock_outcome lock_or_wait(cache_session& s, const lock_options& options) {
-  std::string token = new_lock_token();
+  std::string token = random_token();
   lock_schedule schedule(options.wait, lock_schedule::clock::now());
   for (;;) {
-    const std::optional<bool> taken = try_take_lock(s, token, options.lease);
+    const std::optional<bool> taken = try_lock_once(s, token, options.lease);
     if (!taken) return {};
     if (*taken) {
       // The previous holder may have stored and released between this caller's miss and now.

@@ -2,6 +2,7 @@
 #include <fast_cache/http/etag.hpp>
 #include <fast_cache/http/request_view.hpp>
 
+#include "core/big_endian.hpp"
 #include "http/entry_mac.hpp"
 
 #include <algorithm>
@@ -14,48 +15,6 @@ namespace fast_cache::http {
 namespace {
 
 constexpr std::string_view magic = "FCH2";
-
-template <class T>
-void put(std::string& out, T value) {
-  for (int shift = (sizeof(T) - 1) * 8; shift >= 0; shift -= 8) {
-    out.push_back(static_cast<char>((static_cast<std::uint64_t>(value) >> shift) & 0xff));
-  }
-}
-
-// Reads big-endian integers and length-prefixed strings; any overrun marks the reader failed.
-class reader {
- public:
-  explicit reader(std::string_view bytes) noexcept : rest_(bytes) {}
-
-  template <class T>
-  T get() noexcept {
-    if (rest_.size() < sizeof(T)) {
-      ok_ = false;
-      return T{};
-    }
-    std::uint64_t value = 0;
-    for (std::size_t i = 0; i < sizeof(T); ++i) value = (value << 8) | static_cast<unsigned char>(rest_[i]);
-    rest_.remove_prefix(sizeof(T));
-    return static_cast<T>(value);
-  }
-
-  std::string_view bytes(std::size_t n) noexcept {
-    if (rest_.size() < n) {
-      ok_ = false;
-      return {};
-    }
-    const std::string_view out = rest_.substr(0, n);
-    rest_.remove_prefix(n);
-    return out;
-  }
-
-  [[nodiscard]] bool ok() const noexcept { return ok_; }
-  [[nodiscard]] std::size_t remaining() const noexcept { return rest_.size(); }
-
- private:
-  std::string_view rest_;
-  bool ok_ = true;
-};
 
 // Headers that describe the representation, and the handler's caching directives; everything else
 // is per-response, hop-by-hop or per-user.
@@ -132,25 +91,25 @@ std::string encode_entry(const entry& e, entry_seal seal) {
   std::string out;
   out.reserve(size);
   out.append(magic);
-  put<std::uint8_t>(out, static_cast<std::uint8_t>(sealed ? detail::entry_mac_size : 0));
+  detail::put_big_endian<std::uint8_t>(out, static_cast<std::uint8_t>(sealed ? detail::entry_mac_size : 0));
   const std::size_t mac_at = out.size();
   if (sealed) out.append(detail::entry_mac_size, '\0');
   const std::size_t sealed_from = out.size();
-  put<std::uint16_t>(out, static_cast<std::uint16_t>(e.status));
-  put<std::int64_t>(out, e.stored_at);
-  put<std::int64_t>(out, e.expires_at);
+  detail::put_big_endian<std::uint16_t>(out, static_cast<std::uint16_t>(e.status));
+  detail::put_big_endian<std::int64_t>(out, e.stored_at);
+  detail::put_big_endian<std::int64_t>(out, e.expires_at);
   const std::size_t etag_size = std::min<std::size_t>(e.etag.size(), std::numeric_limits<std::uint8_t>::max());
-  put<std::uint8_t>(out, static_cast<std::uint8_t>(etag_size));
+  detail::put_big_endian<std::uint8_t>(out, static_cast<std::uint8_t>(etag_size));
   out.append(e.etag, 0, etag_size);
   const std::size_t count = std::min<std::size_t>(e.headers.size(), std::numeric_limits<std::uint16_t>::max());
-  put<std::uint16_t>(out, static_cast<std::uint16_t>(count));
+  detail::put_big_endian<std::uint16_t>(out, static_cast<std::uint16_t>(count));
   for (std::size_t i = 0; i < count; ++i) {
     const header_field& h = e.headers[i];
     const std::size_t name_size = std::min<std::size_t>(h.name.size(), std::numeric_limits<std::uint16_t>::max());
-    put<std::uint16_t>(out, static_cast<std::uint16_t>(name_size));
+    detail::put_big_endian<std::uint16_t>(out, static_cast<std::uint16_t>(name_size));
     out.append(h.name, 0, name_size);
     const std::size_t value_size = std::min<std::size_t>(h.value.size(), std::numeric_limits<std::uint32_t>::max());
-    put<std::uint32_t>(out, static_cast<std::uint32_t>(value_size));
+    detail::put_big_endian<std::uint32_t>(out, static_cast<std::uint32_t>(value_size));
     out.append(h.value, 0, value_size);
   }
   out.append(e.body);
@@ -164,7 +123,7 @@ std::string encode_entry(const entry& e, entry_seal seal) {
 
 decoded_entry decode_entry(std::string bytes, entry_seal seal) {
   constexpr const char* not_an_entry = "not a cached HTTP response";
-  reader in(bytes);
+  detail::big_endian_reader in(bytes);
   if (in.bytes(magic.size()) != magic) return {std::nullopt, not_an_entry};
   const std::string_view mac = in.bytes(in.get<std::uint8_t>());
   if (!in.ok()) return {std::nullopt, not_an_entry};

@@ -279,7 +279,7 @@ TYPED_TEST(conformance, a_locked_cached_function_runs_once_across_clients) {
     std::this_thread::sleep_for(300ms);
     return "report " + std::to_string(id);
   };
-  const cached_options<int> options{.expire = 60s, .lock = lock_options{.lease = 10s, .wait = 10s}};
+  const cached_options<std::string(int)> options{.expire = 60s, .lock = lock_options{.lease = 10s, .wait = 10s}};
   auto in_first = caches[0].cached("report", options, slow);
   auto in_second = caches[1].cached("report", options, slow);
   constexpr int callers = 6;

@@ -14,6 +14,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +50,16 @@ class cache_session {
   void undecodable(std::string_view why);
   void hit() noexcept;
   void miss() noexcept;
+  /// A hit was served stale, its refresh started (stale-while-revalidate).
+  void stale_served() noexcept;
+  /// A fresh hit started an early refresh.
+  void early_refresh() noexcept;
+  /// A failed computation was answered with a stale value (stale-if-error).
+  void stale_if_error() noexcept;
+  /// A background refresh ended: whether its function gave a value (then stored).
+  void refresh_finished(bool stored) noexcept;
+  /// Runs the background refresh of a plain function on the Cache's refresh threads.
+  static void run_in_background(Cache& cache, std::function<void()> work);
   /// A store ended.
   void store_finished(const boost::system::error_code& ec);
 

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -149,6 +150,47 @@ class single_flight {
  private:
   std::mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<flight<T>>> flights_;
+};
+
+}  // namespace fast_cache::detail
+
+namespace fast_cache::detail {
+
+/// The keys of one cached function being refreshed in the background: one refresh per key at a
+/// time, however many callers find the value stale.
+class refresh_set {
+ public:
+  /// Whether the caller starts the refresh of key (false: one is under way).
+  bool begin(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    return keys_.insert(key).second;
+  }
+  void end(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    keys_.erase(key);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_set<std::string> keys_;
+};
+
+/// Ends a refresh begun with refresh_set::begin when destroyed, however the refresh ends.
+class refresh_guard {
+ public:
+  refresh_guard(refresh_set& set, std::string key) : set_(&set), key_(std::move(key)) {}
+  refresh_guard(refresh_guard&& other) noexcept
+      : set_(std::exchange(other.set_, nullptr)), key_(std::move(other.key_)) {}
+  refresh_guard(const refresh_guard&) = delete;
+  refresh_guard& operator=(const refresh_guard&) = delete;
+  refresh_guard& operator=(refresh_guard&&) = delete;
+  ~refresh_guard() {
+    if (set_) set_->end(key_);
+  }
+
+ private:
+  refresh_set* set_;
+  std::string key_;
 };
 
 }  // namespace fast_cache::detail

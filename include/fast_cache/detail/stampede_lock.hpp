@@ -5,6 +5,7 @@
 #pragma once
 
 #include <fast_cache/detail/cache_session.hpp>
+#include <fast_cache/detail/random_token.hpp>
 #include <fast_cache/lock_options.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -21,9 +22,6 @@
 #include <thread>
 
 namespace fast_cache::detail {
-
-/// A fresh random token naming one holder of a lock (128 bits, hex), so only it releases it.
-[[nodiscard]] std::string new_lock_token();
 
 /// When a caller that did not get the lock looks again, and when it gives up: pauses start at
 /// 5 ms and double up to 100 ms, so a short function's result is seen soon after it is stored,
@@ -60,6 +58,9 @@ struct lock_outcome {
 
 // ---- the sync driver ----
 
+/// Tries to take the lock for the session's key once: whether taken; nullopt when the backend
+/// failed. A background refresh takes it so, and does nothing when another caller holds it.
+std::optional<bool> try_lock_once(cache_session& s, const std::string& token, std::chrono::milliseconds lease);
 /// Takes the lock for the session's key, or waits for the holder's stored result.
 lock_outcome lock_or_wait(cache_session& s, const lock_options& options);
 /// Releases a lock this caller holds (after storing its result, or when the function failed).
@@ -85,7 +86,7 @@ boost::asio::awaitable<std::optional<bool>, Executor> async_try_lock(cache_sessi
 /// Takes the lock for the session's key, or waits for the holder's stored result.
 template <class Executor>
 boost::asio::awaitable<lock_outcome, Executor> async_lock_or_wait(cache_session& s, lock_options options) {
-  std::string token = new_lock_token();
+  std::string token = random_token();
   lock_schedule schedule(options.wait, lock_schedule::clock::now());
   for (;;) {
     const std::optional<bool> taken = co_await async_try_lock<Executor>(s, token, options.lease);

@@ -61,8 +61,8 @@ TEST(LockSchedule, NoWaitMeansNoPause) {
 }
 
 TEST(LockTokens, AreLongRandomAndDistinct) {
-  const std::string a = fast_cache::detail::new_lock_token();
-  const std::string b = fast_cache::detail::new_lock_token();
+  const std::string a = fast_cache::detail::random_token();
+  const std::string b = fast_cache::detail::random_token();
   EXPECT_EQ(a.size(), 32u);
   EXPECT_NE(a, b);
 }
