@@ -91,25 +91,25 @@ std::string encode_entry(const entry& e, entry_seal seal) {
   std::string out;
   out.reserve(size);
   out.append(magic);
-  detail::put_big_endian<std::uint8_t>(out, static_cast<std::uint8_t>(sealed ? detail::entry_mac_size : 0));
+  fast_cache::detail::put_big_endian<std::uint8_t>(out, static_cast<std::uint8_t>(sealed ? detail::entry_mac_size : 0));
   const std::size_t mac_at = out.size();
   if (sealed) out.append(detail::entry_mac_size, '\0');
   const std::size_t sealed_from = out.size();
-  detail::put_big_endian<std::uint16_t>(out, static_cast<std::uint16_t>(e.status));
-  detail::put_big_endian<std::int64_t>(out, e.stored_at);
-  detail::put_big_endian<std::int64_t>(out, e.expires_at);
+  fast_cache::detail::put_big_endian<std::uint16_t>(out, static_cast<std::uint16_t>(e.status));
+  fast_cache::detail::put_big_endian<std::int64_t>(out, e.stored_at);
+  fast_cache::detail::put_big_endian<std::int64_t>(out, e.expires_at);
   const std::size_t etag_size = std::min<std::size_t>(e.etag.size(), std::numeric_limits<std::uint8_t>::max());
-  detail::put_big_endian<std::uint8_t>(out, static_cast<std::uint8_t>(etag_size));
+  fast_cache::detail::put_big_endian<std::uint8_t>(out, static_cast<std::uint8_t>(etag_size));
   out.append(e.etag, 0, etag_size);
   const std::size_t count = std::min<std::size_t>(e.headers.size(), std::numeric_limits<std::uint16_t>::max());
-  detail::put_big_endian<std::uint16_t>(out, static_cast<std::uint16_t>(count));
+  fast_cache::detail::put_big_endian<std::uint16_t>(out, static_cast<std::uint16_t>(count));
   for (std::size_t i = 0; i < count; ++i) {
     const header_field& h = e.headers[i];
     const std::size_t name_size = std::min<std::size_t>(h.name.size(), std::numeric_limits<std::uint16_t>::max());
-    detail::put_big_endian<std::uint16_t>(out, static_cast<std::uint16_t>(name_size));
+    fast_cache::detail::put_big_endian<std::uint16_t>(out, static_cast<std::uint16_t>(name_size));
     out.append(h.name, 0, name_size);
     const std::size_t value_size = std::min<std::size_t>(h.value.size(), std::numeric_limits<std::uint32_t>::max());
-    detail::put_big_endian<std::uint32_t>(out, static_cast<std::uint32_t>(value_size));
+    fast_cache::detail::put_big_endian<std::uint32_t>(out, static_cast<std::uint32_t>(value_size));
     out.append(h.value, 0, value_size);
   }
   out.append(e.body);
@@ -123,7 +123,7 @@ std::string encode_entry(const entry& e, entry_seal seal) {
 
 decoded_entry decode_entry(std::string bytes, entry_seal seal) {
   constexpr const char* not_an_entry = "not a cached HTTP response";
-  detail::big_endian_reader in(bytes);
+  fast_cache::detail::big_endian_reader in(bytes);
   if (in.bytes(magic.size()) != magic) return {std::nullopt, not_an_entry};
   const std::string_view mac = in.bytes(in.get<std::uint8_t>());
   if (!in.ok()) return {std::nullopt, not_an_entry};
