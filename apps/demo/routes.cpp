@@ -12,7 +12,10 @@
 #include <unistd.h>
 #include <atomic>
 #include <cstdint>
+#include <optional>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace demo {
 
@@ -202,6 +205,81 @@ asio::awaitable<json::value> profile(const request& req) {
   co_return json::object{{"profile", std::move(fresh)}, {"cached", false}};
 }
 
+// --- Beyond a TTL. Tags: a user is cached by a function (/user/card) and by a route (/user);
+// one invalidate_tags call, from any server sharing the backend, makes both miss. `computed`
+// counts this process's computations, so a client sees a miss.
+std::atomic<std::int64_t> users_computed{0};
+
+std::vector<std::string> user_tags(const int& id) { return {"user:" + std::to_string(id)}; }
+std::vector<std::string> user_route_tags(const fast_cache::http::request_view& r) {
+  return {"user:" + std::string(r.param("id").value_or(""))};
+}
+
+asio::awaitable<json::value> load_user_card(int id) {
+  co_return json::object{{"id", id}, {"card", "User " + std::to_string(id)}, {"computed", ++users_computed}};
+}
+const auto cached_user_card = cache.cached("user_card", {.expire = 300s, .tags = user_tags}, load_user_card);
+
+asio::awaitable<json::value> user_card(const request& req) {
+  co_return co_await cached_user_card(req.query<int>("id"));
+}
+json::value user_page(const request& req) {
+  const int id = req.query<int>("id");
+  return json::object{{"id", id}, {"page", "Profile of user " + std::to_string(id)}, {"computed", ++users_computed}};
+}
+asio::awaitable<json::value> user_invalidate(const request& req) {
+  const std::vector<std::string> tags = user_tags(req.query<int>("id"));
+  co_await cache.async_invalidate_tags(tags, use_awaitable);
+  co_return json::object{{"invalidated", tags.front()}};
+}
+
+// Stale-while-revalidate: 500 ms of work behind a 1 s expiry. Once it has expired, callers are
+// served the stale result at once while one refresh runs behind them.
+std::atomic<std::int64_t> squares_computed{0};
+
+asio::awaitable<json::value> slow_square(int x) {
+  asio::steady_timer work(co_await asio::this_coro::executor, 500ms);
+  co_await work.async_wait(use_awaitable);
+  co_return json::object{{"result", wide(x) * x}, {"computed", ++squares_computed}};
+}
+const auto cached_square = cache.cached("slow_square", {.expire = 1s, .stale_while_revalidate = 60s}, slow_square);
+
+asio::awaitable<json::value> stale_square(const request& req) { co_return co_await cached_square(req.query<int>("x")); }
+
+// Stale-if-error: `fail=true` makes the upstream fail; a result that expired within the last
+// five minutes is served instead. `fail` is no part of the key.
+std::atomic<std::int64_t> quotes_computed{0};
+
+asio::awaitable<json::value> upstream_quote(std::string symbol, bool fail) {
+  if (fail) throw std::runtime_error("the quote service is down");
+  co_return json::object{{"symbol", symbol}, {"price", 42}, {"computed", ++quotes_computed}};
+}
+const auto cached_quote =
+    cache.cached("quote",
+                 {.expire = 1s,
+                  .key_builder = [](const std::string& symbol, const bool&) { return "quote:" + symbol; },
+                  .stale_if_error = 300s},
+                 upstream_quote);
+
+asio::awaitable<json::value> quote(const request& req) {
+  co_return co_await cached_quote(req.query("symbol"), req.optional_query<bool>("fail").value_or(false));
+}
+
+// Negative caching: an unknown email is cached as "none" for 30 s, a known one for 10 minutes.
+std::atomic<std::int64_t> lookups_done{0};
+
+asio::awaitable<std::optional<int>> find_user_id(std::string email) {
+  ++lookups_done;
+  if (email == "ada@example.com") co_return 42;
+  co_return std::nullopt;
+}
+const auto cached_find_user = cache.cached("find_user", {.expire = 600s, .negative_expire = 30s}, find_user_id);
+
+asio::awaitable<json::value> lookup(const request& req) {
+  const std::optional<int> id = co_await cached_find_user(req.query("email"));
+  co_return json::object{{"user_id", id ? json::value(*id) : json::value(nullptr)}, {"lookups", lookups_done.load()}};
+}
+
 }  // namespace
 
 void add_routes(fast_cache::beast::app& app) {
@@ -227,6 +305,13 @@ void add_routes(fast_cache::beast::app& app) {
   app.delete_("/di/delete", di_delete);
   app.post("/di/clear", di_clear);
   app.get("/profile/{user_id}", profile);
+
+  app.get("/user/card", user_card);  // cached by the function behind it, not as a route
+  app.get("/user", cache_route({.expire = 300s, .tags = user_route_tags}, user_page));
+  app.post("/user/invalidate", user_invalidate);
+  app.get("/swr", stale_square);
+  app.get("/quote", quote);
+  app.get("/lookup", lookup);
 }
 
 }  // namespace demo

@@ -14,7 +14,7 @@ namespace fast_cache::http {
 
 namespace {
 
-constexpr std::string_view magic = "FCH2";
+constexpr std::string_view magic = "FCH3";
 
 // Headers that describe the representation, and the handler's caching directives; everything else
 // is per-response, hop-by-hop or per-user.
@@ -86,8 +86,9 @@ bool is_replayable_header(std::string_view name) noexcept {
 std::string encode_entry(const entry& e, entry_seal seal) {
   const bool sealed = !seal.secret.empty();
   std::size_t size =
-      magic.size() + 1 + (sealed ? detail::entry_mac_size : 0) + 2 + 8 + 8 + 1 + e.etag.size() + 2 + e.body.size();
+      magic.size() + 1 + (sealed ? detail::entry_mac_size : 0) + 2 + 8 + 8 + 1 + e.etag.size() + 1 + 2 + e.body.size();
   for (const header_field& h : e.headers) size += 2 + h.name.size() + 4 + h.value.size();
+  for (const std::string& version : e.tag_versions) size += 1 + version.size();
   std::string out;
   out.reserve(size);
   out.append(magic);
@@ -101,6 +102,15 @@ std::string encode_entry(const entry& e, entry_seal seal) {
   const std::size_t etag_size = std::min<std::size_t>(e.etag.size(), std::numeric_limits<std::uint8_t>::max());
   fast_cache::detail::put_big_endian<std::uint8_t>(out, static_cast<std::uint8_t>(etag_size));
   out.append(e.etag, 0, etag_size);
+  // Tag versions are short tokens the library makes; the bounds only guard the layout.
+  const std::size_t tags = std::min<std::size_t>(e.tag_versions.size(), std::numeric_limits<std::uint8_t>::max());
+  fast_cache::detail::put_big_endian<std::uint8_t>(out, static_cast<std::uint8_t>(tags));
+  for (std::size_t i = 0; i < tags; ++i) {
+    const std::string& version = e.tag_versions[i];
+    const std::size_t length = std::min<std::size_t>(version.size(), std::numeric_limits<std::uint8_t>::max());
+    fast_cache::detail::put_big_endian<std::uint8_t>(out, static_cast<std::uint8_t>(length));
+    out.append(version, 0, length);
+  }
   const std::size_t count = std::min<std::size_t>(e.headers.size(), std::numeric_limits<std::uint16_t>::max());
   fast_cache::detail::put_big_endian<std::uint16_t>(out, static_cast<std::uint16_t>(count));
   for (std::size_t i = 0; i < count; ++i) {
@@ -138,6 +148,8 @@ decoded_entry decode_entry(std::string bytes, entry_seal seal) {
   e.stored_at = in.get<std::int64_t>();
   e.expires_at = in.get<std::int64_t>();
   e.etag = in.bytes(in.get<std::uint8_t>());
+  const auto tags = in.get<std::uint8_t>();
+  for (std::uint8_t i = 0; i < tags && in.ok(); ++i) e.tag_versions.emplace_back(in.bytes(in.get<std::uint8_t>()));
   const auto count = in.get<std::uint16_t>();
   if (!in.ok()) return {std::nullopt, not_an_entry};
   // Each header takes at least six bytes: a count past what is left cannot be honest.

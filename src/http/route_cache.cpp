@@ -1,3 +1,4 @@
+#include <fast_cache/detail/tag_versions.hpp>
 #include <fast_cache/http/etag.hpp>
 #include <fast_cache/http/route_cache.hpp>
 
@@ -116,6 +117,7 @@ cache_plan route_cache::plan(const request_view& request) const {
   } else {
     plan.key += default_key(request);
   }
+  if (options_.tags) plan.tag_keys = fast_cache::detail::tag_keys(options_.tags(request));
   return plan;
 }
 

@@ -1,4 +1,5 @@
 #include <fast_cache/detail/stampede_lock.hpp>
+#include <fast_cache/detail/tag_versions.hpp>
 #include <fast_cache/http/backend_steps.hpp>
 #include <fast_cache/httplib.hpp>
 
@@ -105,23 +106,29 @@ void cached_route::operator()(const httplib::Request& req, httplib::Response& re
   const fh::entry_sealing sealing(cache, plan);
   fast_cache::detail::cache_session session(cache, backend, plan.key);
   std::optional<std::string> lock_token;
+  // A refresh of a tagged route reads too: its tags' versions are what its response is stored under.
+  fast_cache::detail::tagged_read got;
+  if (plan.action == fh::cache_action::lookup || !plan.tag_keys.empty()) {
+    got = fast_cache::detail::read_tagged(session, plan.tag_keys);
+  }
   if (plan.action == fh::cache_action::lookup) {
-    std::optional<std::string> stored = fast_cache::detail::read(session);
     const auto now = fh::clock::now();
-    if (std::optional<fh::entry> e = fh::live_entry(session, std::move(stored), sealing.seal(), now)) {
+    if (std::optional<fh::entry> e =
+            fh::live_entry(session, std::move(got.stored), got.versions, sealing.seal(), now)) {
       session.hit();
       serve_entry(res, *e, s.policy.hit(*e, view, now));
       return;
     }
     session.miss();
     if (const auto& lock = s.policy.options().lock) {
-      fast_cache::detail::lock_outcome got = fast_cache::detail::lock_or_wait(session, *lock);
+      fast_cache::detail::lock_outcome locked = fast_cache::detail::lock_or_wait(session, *lock);
       const auto then = fh::clock::now();
-      if (std::optional<fh::entry> e = fh::live_entry(session, std::move(got.stored), sealing.seal(), then)) {
+      if (std::optional<fh::entry> e =
+              fh::live_entry(session, std::move(locked.stored), got.versions, sealing.seal(), then)) {
         serve_entry(res, *e, s.policy.hit(*e, view, then));
         return;
       }
-      lock_token = std::move(got.token);
+      lock_token = std::move(locked.token);
     }
   } else {
     session.miss();
@@ -140,13 +147,17 @@ void cached_route::operator()(const httplib::Request& req, httplib::Response& re
   const fh::store_decision decision = plan.may_store() && !streamed
                                           ? s.policy.decide_store(status, response_headers, cache.default_expire())
                                           : fh::store_decision{};
-  if (!decision.store) {
+  std::optional<std::vector<std::string>> tag_versions;
+  if (decision.store) {
+    tag_versions = fast_cache::detail::versions_for_store(session, plan.tag_keys, std::move(got.versions));
+  }
+  if (!tag_versions) {
     if (lock_token) fast_cache::detail::release_lock(session, *lock_token);
     set_cache_headers(res, s.policy.miss(status, response_headers, nullptr, view, now));
     return;
   }
-  fh::entry_to_store store =
-      fh::prepare_store(decision, status, replayable_headers(res), res.body, sealing.seal(), now);
+  fh::entry_to_store store = fh::prepare_store(decision, status, replayable_headers(res), res.body,
+                                               std::move(*tag_versions), sealing.seal(), now);
   fast_cache::detail::store(session, std::move(store.bytes), store.backend_expire);
   if (lock_token) fast_cache::detail::release_lock(session, *lock_token);  // after the store: waiters find it
   set_cache_headers(res, s.policy.miss(status, response_headers, &store.stored, view, now));

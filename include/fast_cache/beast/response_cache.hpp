@@ -7,6 +7,7 @@
 #include <fast_cache/detail/cache_session.hpp>
 #include <fast_cache/detail/callable_traits.hpp>
 #include <fast_cache/detail/stampede_lock.hpp>
+#include <fast_cache/detail/tag_versions.hpp>
 #include <fast_cache/http/backend_steps.hpp>
 #include <fast_cache/http/route_cache.hpp>
 
@@ -162,22 +163,27 @@ asio::awaitable<Response> serve_cached(Cache& cache, const fh::route_cache& poli
   const fh::entry_sealing sealing(cache, plan);
   fast_cache::detail::cache_session session(cache, backend, plan.key);
   std::optional<std::string> lock_token;
+  // A refresh of a tagged route reads too: its tags' versions are what its response is stored under.
+  fast_cache::detail::tagged_read got;
+  if (plan.action == fh::cache_action::lookup || !plan.tag_keys.empty()) {
+    got = co_await fast_cache::detail::async_read_tagged<asio::any_io_executor>(session, plan.tag_keys);
+  }
   if (plan.action == fh::cache_action::lookup) {
-    std::optional<std::string> stored = co_await fast_cache::detail::async_read<asio::any_io_executor>(session);
     const auto now = clock::now();
-    std::optional<fh::entry> e = fh::live_entry(session, std::move(stored), sealing.seal(), now);
+    std::optional<fh::entry> e = fh::live_entry(session, std::move(got.stored), got.versions, sealing.seal(), now);
     if (e) {
       session.hit();
       co_return from_entry<Response>(*e, policy.hit(*e, view, now), version);
     }
     session.miss();
     if (policy.options().lock) {
-      fast_cache::detail::lock_outcome got =
+      fast_cache::detail::lock_outcome locked =
           co_await fast_cache::detail::async_lock_or_wait<asio::any_io_executor>(session, *policy.options().lock);
       const auto then = clock::now();
-      std::optional<fh::entry> theirs = fh::live_entry(session, std::move(got.stored), sealing.seal(), then);
+      std::optional<fh::entry> theirs =
+          fh::live_entry(session, std::move(locked.stored), got.versions, sealing.seal(), then);
       if (theirs) co_return from_entry<Response>(*theirs, policy.hit(*theirs, view, then), version);
-      lock_token = std::move(got.token);
+      lock_token = std::move(locked.token);
     }
   } else {
     session.miss();
@@ -201,14 +207,20 @@ asio::awaitable<Response> serve_cached(Cache& cache, const fh::route_cache& poli
   const fh::store_decision decision =
       plan.may_store() ? policy.decide_store(res.result_int(), response_fields, cache.default_expire())
                        : fh::store_decision{};
-  if (!decision.store) {
+  std::optional<std::vector<std::string>> tag_versions;
+  if (decision.store) {
+    tag_versions = co_await fast_cache::detail::async_versions_for_store<asio::any_io_executor>(
+        session, plan.tag_keys, std::move(got.versions));
+  }
+  if (!tag_versions) {
     if (lock_token) co_await fast_cache::detail::async_release_lock<asio::any_io_executor>(session, *lock_token);
     const fh::served_response served = policy.miss(res.result_int(), response_fields, nullptr, view, now);
     set_cache_headers(res, served);
     co_return res;
   }
-  fh::entry_to_store store = fh::prepare_store(decision, res.result_int(), replayable_headers(res),
-                                               std::string(body_bytes(res.body())), sealing.seal(), now);
+  fh::entry_to_store store =
+      fh::prepare_store(decision, res.result_int(), replayable_headers(res), std::string(body_bytes(res.body())),
+                        std::move(*tag_versions), sealing.seal(), now);
   // The response need not wait for its store, nor for the lock's release that follows it.
   co_await fast_cache::detail::async_store_in_background<asio::any_io_executor>(
       session, std::move(store.bytes), store.backend_expire, std::move(lock_token));

@@ -4,6 +4,7 @@
 
 #include <fast_cache/cache.hpp>
 #include <fast_cache/detail/cache_session.hpp>
+#include <fast_cache/detail/tag_versions.hpp>
 #include <fast_cache/http/entry.hpp>
 #include <fast_cache/http/route_cache.hpp>
 
@@ -27,11 +28,13 @@ class entry_sealing {
 };
 
 /// The entry to serve from what the backend returned for the session's key: nullopt when nothing
-/// was stored, the entry has expired, or the bytes are refused (not an entry, failed
-/// authentication, invalid: reported as a "decode" failure, counted in cache_stats::undecodable,
-/// and then treated as a miss whose fresh response overwrites them).
+/// was stored, the entry has expired or was stored under other versions of its tags than the
+/// `current` ones (invalidated), or the bytes are refused (not an entry, failed authentication,
+/// invalid: reported as a "decode" failure, counted in cache_stats::undecodable, and then treated
+/// as a miss whose fresh response overwrites them).
 [[nodiscard]] std::optional<entry> live_entry(detail::cache_session& session, std::optional<std::string> stored,
-                                              entry_seal seal, clock::time_point now);
+                                              const std::vector<std::optional<std::string>>& current, entry_seal seal,
+                                              clock::time_point now);
 
 /// A fresh response ready to be stored: the entry (its ETag and expiry go into the served
 /// headers), its bytes, and the expiry to give the backend.
@@ -42,9 +45,11 @@ struct entry_to_store {
   duration backend_expire{};
 };
 
-/// Builds what to store for a fresh response the route decided to store.
+/// Builds what to store for a fresh response the route decided to store, under the versions of
+/// its tags (detail::versions_for_store).
 [[nodiscard]] entry_to_store prepare_store(const store_decision& decision, unsigned status,
-                                           std::vector<header_field> headers, std::string body, entry_seal seal,
+                                           std::vector<header_field> headers, std::string body,
+                                           std::vector<std::string> tag_versions, entry_seal seal,
                                            clock::time_point now);
 
 }  // namespace fast_cache::http

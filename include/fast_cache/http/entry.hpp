@@ -27,6 +27,9 @@ struct entry {
   std::int64_t expires_at = 0;
   /// The strong validator of `body`, quoted (see make_etag); computed once, when stored.
   std::string etag{};
+  /// The versions of the route's tags when the handler ran, in the order of the route's tags
+  /// (see route_options::tags); the entry is a miss once one of them changes.
+  std::vector<std::string> tag_versions{};
   std::vector<header_field> headers{};
   std::string body{};
 };
@@ -49,12 +52,13 @@ struct entry_seal {
 
 /// Serialises an entry. Layout, integers big-endian:
 ///
-///     "FCH2"                         magic and format version
-///     u8  MAC length (0 or 32), MAC  HMAC-SHA-256 over "FCH2", u32 key length, key, and every
+///     "FCH3"                         magic and format version
+///     u8  MAC length (0 or 32), MAC  HMAC-SHA-256 over "FCH3", u32 key length, key, and every
 ///                                    byte after the MAC
 ///     u16 status
 ///     i64 stored_at, i64 expires_at  epoch seconds, expires_at 0 = never
 ///     u8  etag length, etag bytes
+///     u8  tag count, then per tag: u8 version length, version bytes
 ///     u16 header count, then per header: u16 name length, name, u32 value length, value
 ///     body                           every remaining byte
 ///

@@ -57,6 +57,11 @@ struct route_options {
   /// wait for its stored response (see fast_cache::lock_options). Responses that are not stored
   /// (a status not stored, `no-store`) release the lock at once, and the waiters run the handler.
   std::optional<lock_options> lock{};
+  /// The tags of a response, from the request: Cache::invalidate_tags on any of them makes the
+  /// entry a miss in every process sharing the backend, as for cached() functions, e.g.
+  /// `[](const request_view& r) { return std::vector<std::string>{"user:" + std::string(r.param("id").value_or(""))};
+  /// }`.
+  std::function<std::vector<std::string>(const request_view&)> tags{};
 };
 
 /// What to do with a request.
@@ -76,6 +81,8 @@ struct cache_plan {
   std::string key;
   /// False when the request forbids storing (`Cache-Control: no-store`): it may still be served.
   bool store = true;
+  /// The keys of the versions of the request's tags (route_options::tags), read with the entry.
+  std::vector<std::string> tag_keys{};
 
   [[nodiscard]] bool uses_backend() const noexcept { return action != cache_action::pass; }
   [[nodiscard]] bool may_store() const noexcept { return uses_backend() && store; }

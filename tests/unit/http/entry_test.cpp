@@ -56,10 +56,11 @@ TEST(Entry, LayoutIsDocumented) {
   e.etag = "\"t\"";
   e.headers = {{"a", "b"}};
   e.body = "xy";
+  e.tag_versions = {"v"};
   const std::string bytes = encode_entry(e);
-  const std::string expected = std::string("FCH2") + std::string(1, '\0') + std::string("\x00\xc8", 2) +
+  const std::string expected = std::string("FCH3") + std::string(1, '\0') + std::string("\x00\xc8", 2) +
                                std::string(7, '\0') + "\x01" + std::string(7, '\0') + "\x02" + "\x03\"t\"" +
-                               std::string("\x00\x01", 2) + std::string("\x00\x01", 2) + "a" +
+                               "\x01\x01v" + std::string("\x00\x01", 2) + std::string("\x00\x01", 2) + "a" +
                                std::string("\x00\x00\x00\x01", 4) + "b" + "xy";
   EXPECT_EQ(bytes, expected);
 }
@@ -69,7 +70,8 @@ TEST(Entry, RejectsForeignAndTruncatedBytes) {
   EXPECT_FALSE(decode_entry("{\"result\": 2}").value);
   EXPECT_STREQ(decode_entry("{\"result\": 2}").problem, "not a cached HTTP response");
   EXPECT_FALSE(decode_entry("FCH1" + std::string(20, '\0')).value);  // the previous format
-  EXPECT_FALSE(decode_entry("FCH2" + std::string(20, '\0')).value);
+  EXPECT_FALSE(decode_entry("FCH2" + std::string(20, '\0')).value);  // before tags
+  EXPECT_FALSE(decode_entry("FCH3" + std::string(20, '\0')).value);
   const std::string bytes = encode_entry(sample());
   // Every cut inside the header part fails; cuts inside the body only shorten the body.
   const std::size_t body_start = bytes.size() - sample().body.size();

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace fast_cache::testing {
 namespace {
@@ -274,6 +275,23 @@ TEST_F(HttplibCacheRoute, HandlerWithoutStatusIsStoredAsOk) {
   EXPECT_EQ(hit->status, 200);
   EXPECT_EQ(hit->get_header_value("X-Cache"), "HIT");
   EXPECT_EQ(hit->get_header_value("Content-Type"), "application/json");
+}
+
+TEST_F(HttplibCacheRoute, InvalidatingATagMissesTheEntriesCarryingIt) {
+  get("/profile", {.expire = 60s, .tags = [](const http::request_view& r) {
+                     return std::vector<std::string>{"user:" + std::string(r.param("id").value_or(""))};
+                   }});
+  server_.start();
+  auto client = server_.client();
+  EXPECT_EQ(client.Get("/profile?id=42")->body, "run 1");
+  EXPECT_EQ(client.Get("/profile?id=7")->body, "run 2");
+  EXPECT_EQ(client.Get("/profile?id=42")->get_header_value("X-Cache"), "HIT");
+  cache_.invalidate_tags({"user:42"});
+  const auto after = client.Get("/profile?id=42");
+  EXPECT_EQ(after->get_header_value("X-Cache"), "MISS");
+  EXPECT_EQ(after->body, "run 3");
+  EXPECT_EQ(client.Get("/profile?id=42")->get_header_value("X-Cache"), "HIT");
+  EXPECT_EQ(client.Get("/profile?id=7")->body, "run 2");
 }
 
 }  // namespace
