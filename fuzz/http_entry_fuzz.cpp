@@ -15,7 +15,8 @@ using namespace fast_cache::http;
 
 bool same(const entry& a, const entry& b) {
   if (a.status != b.status || a.stored_at != b.stored_at || a.expires_at != b.expires_at || a.etag != b.etag ||
-      a.tag_versions != b.tag_versions || a.body != b.body || a.headers.size() != b.headers.size())
+      a.tag_versions != b.tag_versions || a.compute_ms != b.compute_ms || a.body != b.body ||
+      a.headers.size() != b.headers.size())
     return false;
   for (std::size_t i = 0; i < a.headers.size(); ++i) {
     if (a.headers[i].name != b.headers[i].name || a.headers[i].value != b.headers[i].value) return false;

@@ -4,6 +4,7 @@
 
 #include <fast_cache/backend.hpp>
 #include <fast_cache/completion.hpp>
+#include <fast_cache/detail/single_flight.hpp>
 #include <fast_cache/expiry.hpp>
 #include <fast_cache/lock_options.hpp>
 
@@ -267,6 +268,7 @@ class Cache {
   std::atomic<std::uint64_t> tag_invalidations_{0};
   mutable std::mutex clock_mutex_;
   std::shared_ptr<const std::function<std::chrono::system_clock::time_point()>> clock_;
+  detail::refresh_set refreshing_;  // keys being refreshed in the background, of functions and routes
   std::mutex refresh_pool_mutex_;
   std::unique_ptr<boost::asio::thread_pool> refresh_pool_;
   struct local_lock_holder {

@@ -71,23 +71,10 @@ struct cached_options_of
     : cached_options_from_list<F, typename callable_traits<F>::args,
                                typename awaitable_traits<typename callable_traits<F>::result>::value_type> {};
 
-/// What a read found for a cached call.
+/// What a read found for a cached call, and the current versions of the call's tags, read with it.
 template <class T>
-struct lookup {
-  /// The value found, fresh or stale.
-  std::optional<T> value;
-  freshness verdict = freshness::expired;
-  /// The current versions of the call's tags, read with the value.
+struct lookup : judged<T> {
   std::vector<std::optional<std::string>> versions;
-
-  /// Whether the value is served now (fresh, or stale within stale_while_revalidate).
-  [[nodiscard]] bool serves() const noexcept { return value && (verdict == freshness::fresh || refreshes()); }
-  /// Whether serving it starts a background refresh.
-  [[nodiscard]] bool refreshes() const noexcept {
-    return value && (verdict == freshness::refresh_early || verdict == freshness::stale_revalidate);
-  }
-  /// The stale value a failed computation falls back on (stale_if_error).
-  [[nodiscard]] bool has_fallback() const noexcept { return value && verdict == freshness::stale_if_error; }
 };
 
 // The state a cached_function and its copies share, and the policies of its reads and stores,
@@ -114,7 +101,6 @@ struct cached_state {
   // Whether values are stored with metadata (stored_value) rather than as their codec bytes.
   bool with_metadata;
   single_flight<T> flights;
-  refresh_set refreshing;
 
   std::string key(const Args&... args) const {
     std::string key = options.key_builder ? options.key_builder(args...) : default_key(name, args...);
@@ -291,14 +277,6 @@ struct cached_state {
   }
 };
 
-// Counts a served value: a hit, and what it was served as.
-template <class T>
-void count_served(cache_session& session, const lookup<T>& found) {
-  session.hit();
-  if (found.verdict == freshness::stale_revalidate) session.stale_served();
-  if (found.verdict == freshness::refresh_early) session.early_refresh();
-}
-
 // Splits on whether F returns asio::awaitable<T>: the call operators differ, the state does not.
 template <class F, class R, class ArgList, bool Async = awaitable_traits<R>::value>
 class cached_function_impl;
@@ -322,8 +300,8 @@ class cached_function_impl<F, R, type_list<Args...>, false> {
     const std::vector<std::string> tag_keys = s.tag_keys_of(args...);
     lookup<R> found = s.open(session, read_tagged(session, tag_keys));
     if (found.serves()) {
-      count_served(session, found);
-      if (found.refreshes()) refresh_in_background(backend, session.key(), tag_keys, found.versions, args...);
+      session.served(found.verdict);
+      if (found.refreshes()) refresh_in_background(session, tag_keys, found.versions, args...);
       return std::move(*found.value);
     }
     auto [flight, leader] = s.flights.join(session.key());
@@ -378,14 +356,15 @@ class cached_function_impl<F, R, type_list<Args...>, false> {
  private:
   using state = cached_state<F, R, Args...>;
 
-  void refresh_in_background(const std::shared_ptr<Backend>& backend, const std::string& key,
-                             const std::vector<std::string>& tag_keys,
+  void refresh_in_background(cache_session& session, const std::vector<std::string>& tag_keys,
                              const std::vector<std::optional<std::string>>& versions, const Args&... args) const {
-    if (!state_->refreshing.begin(key)) return;
+    std::optional<refresh_guard> refresh = session.begin_refresh();
+    if (!refresh) return;
     // Shared, as std::function copies what it holds: the refresh ends when the work is done with.
-    auto guard = std::make_shared<refresh_guard>(state_->refreshing, key);
+    auto guard = std::make_shared<refresh_guard>(std::move(*refresh));
     cache_session::run_in_background(
-        *state_->cache, [self = state_, backend, guard, key, tag_keys, versions, ... args = args]() mutable {
+        *state_->cache, [self = state_, backend = session.backend_ptr(), guard, key = session.key(), tag_keys, versions,
+                         ... args = args]() mutable {
           state::refresh(self, backend, std::move(key), tag_keys, std::move(versions), args...);
         });
   }
@@ -417,14 +396,14 @@ class cached_function_impl<F, R, type_list<Args...>, true> {
     tagged_read got = co_await async_read_tagged<executor_type>(session, tag_keys);
     lookup<value_type> found = s.open(session, std::move(got));
     if (found.serves()) {
-      count_served(session, found);
-      if (found.refreshes() && s.refreshing.begin(session.key())) {
-        refresh_guard guard(s.refreshing, session.key());
+      session.served(found.verdict);
+      std::optional<refresh_guard> refresh = found.refreshes() ? session.begin_refresh() : std::nullopt;
+      if (refresh) {
         const executor_type ex = co_await boost::asio::this_coro::executor;
         boost::asio::co_spawn(
             ex,
-            state::template async_refresh<executor_type>(keep_alive, backend, std::move(guard), session.key(), tag_keys,
-                                                         found.versions, args...),
+            state::template async_refresh<executor_type>(keep_alive, backend, std::move(*refresh), session.key(),
+                                                         tag_keys, found.versions, args...),
             boost::asio::detached);
       }
       co_return std::move(*found.value);

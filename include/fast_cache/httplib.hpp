@@ -39,8 +39,10 @@ class cached_route {
 
   void operator()(const httplib::Request& req, httplib::Response& res) const;
 
- private:
+  /// Opaque: shared by copies, and by the background refreshes of the route's entries.
   struct state;
+
+ private:
   std::shared_ptr<const state> state_;
 };
 

@@ -205,9 +205,16 @@ void cache_session::undecodable(std::string_view why) {
 
 void cache_session::hit() noexcept { cache_->record_hit(); }
 void cache_session::miss() noexcept { cache_->record_miss(); }
-void cache_session::stale_served() noexcept { cache_->record_stale_served(); }
-void cache_session::early_refresh() noexcept { cache_->record_early_refresh(); }
+void cache_session::served(freshness verdict) noexcept {
+  cache_->record_hit();
+  if (verdict == freshness::stale_revalidate) cache_->record_stale_served();
+  if (verdict == freshness::refresh_early) cache_->record_early_refresh();
+}
 void cache_session::stale_if_error() noexcept { cache_->record_stale_if_error(); }
+std::optional<refresh_guard> cache_session::begin_refresh() {
+  if (!cache_->refreshing_.begin(key_)) return std::nullopt;
+  return std::optional<refresh_guard>(std::in_place, cache_->refreshing_, key_);
+}
 void cache_session::refresh_finished(bool stored) noexcept { cache_->record_refresh(stored); }
 void cache_session::run_in_background(Cache& cache, std::function<void()> work) {
   cache.run_in_background(std::move(work));

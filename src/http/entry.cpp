@@ -85,8 +85,8 @@ bool is_replayable_header(std::string_view name) noexcept {
 
 std::string encode_entry(const entry& e, entry_seal seal) {
   const bool sealed = !seal.secret.empty();
-  std::size_t size =
-      magic.size() + 1 + (sealed ? detail::entry_mac_size : 0) + 2 + 8 + 8 + 1 + e.etag.size() + 1 + 2 + e.body.size();
+  std::size_t size = magic.size() + 1 + (sealed ? detail::entry_mac_size : 0) + 2 + 8 + 8 + 4 + 1 + e.etag.size() + 1 +
+                     2 + e.body.size();
   for (const header_field& h : e.headers) size += 2 + h.name.size() + 4 + h.value.size();
   for (const std::string& version : e.tag_versions) size += 1 + version.size();
   std::string out;
@@ -99,6 +99,7 @@ std::string encode_entry(const entry& e, entry_seal seal) {
   fast_cache::detail::put_big_endian<std::uint16_t>(out, static_cast<std::uint16_t>(e.status));
   fast_cache::detail::put_big_endian<std::int64_t>(out, e.stored_at);
   fast_cache::detail::put_big_endian<std::int64_t>(out, e.expires_at);
+  fast_cache::detail::put_big_endian<std::uint32_t>(out, e.compute_ms);
   const std::size_t etag_size = std::min<std::size_t>(e.etag.size(), std::numeric_limits<std::uint8_t>::max());
   fast_cache::detail::put_big_endian<std::uint8_t>(out, static_cast<std::uint8_t>(etag_size));
   out.append(e.etag, 0, etag_size);
@@ -147,6 +148,7 @@ decoded_entry decode_entry(std::string bytes, entry_seal seal) {
   e.status = in.get<std::uint16_t>();
   e.stored_at = in.get<std::int64_t>();
   e.expires_at = in.get<std::int64_t>();
+  e.compute_ms = in.get<std::uint32_t>();
   e.etag = in.bytes(in.get<std::uint8_t>());
   const auto tags = in.get<std::uint8_t>();
   for (std::uint8_t i = 0; i < tags && in.ok(); ++i) e.tag_versions.emplace_back(in.bytes(in.get<std::uint8_t>()));

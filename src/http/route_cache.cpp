@@ -80,7 +80,9 @@ std::optional<std::int64_t> directive_seconds(header_lookup headers, std::string
 
 bool is_truthy(std::string_view value) noexcept { return value == "1" || iequals(value, "true"); }
 
-route_cache::route_cache(route_options options) : options_(std::move(options)) {
+route_cache::route_cache(route_options options)
+    : options_(std::move(options)),
+      freshness_{options_.stale_while_revalidate, options_.stale_if_error, options_.early_refresh_beta} {
   for (const std::string& name : options_.vary) {
     vary_lower_.push_back(to_lower(name));
     varies_on_credentials_ = varies_on_credentials_ || is_credential_header(name);
@@ -180,20 +182,24 @@ store_decision route_cache::decide_store(unsigned status, header_lookup response
   return decision;
 }
 
-served_response route_cache::hit(const entry& e, const request_view& request, clock::time_point now) const {
+served_response route_cache::hit(const entry& e, const request_view& request, clock::time_point now, bool stale) const {
   const auto find = [&](std::string_view name, const field_sink& sink) {
     for (const header_field& h : e.headers) {
       if (iequals(h.name, name)) sink(h.value);
     }
   };
-  served_response out = served(e, find, request, now, true);
-  out.x_cache = "HIT";
+  served_response out = served(e, find, request, now, true, stale);
+  out.x_cache = stale ? "STALE" : "HIT";
   return out;
+}
+
+bool route_cache::is_failure(unsigned status) const {
+  return options_.failure_status ? options_.failure_status(status) : status >= 500;
 }
 
 served_response route_cache::miss(unsigned status, header_lookup response_headers, const entry* stored,
                                   const request_view& request, clock::time_point now) const {
-  if (stored != nullptr) return served(*stored, response_headers, request, now, false);
+  if (stored != nullptr) return served(*stored, response_headers, request, now, false, false);
   served_response out;
   out.status = status;
   out.x_cache = "MISS";
@@ -216,7 +222,7 @@ std::string route_cache::merged_vary(header_lookup response_headers) const {
 }
 
 served_response route_cache::served(const entry& e, header_lookup headers, const request_view& request,
-                                    clock::time_point now, bool replayed) const {
+                                    clock::time_point now, bool replayed, bool stale) const {
   served_response out;
   out.status = e.status;
   out.x_cache = "MISS";
@@ -226,6 +232,17 @@ served_response route_cache::served(const entry& e, header_lookup headers, const
   if (!own) {
     out.cache_control = varies_on_credentials_ ? "private, " : "";
     out.cache_control += "max-age=" + std::to_string(max_age(e, now));
+    // RFC 5861: downstream caches may do as this one does, for what is left of each window.
+    const std::int64_t now_s = std::chrono::floor<std::chrono::seconds>(now.time_since_epoch()).count();
+    const std::int64_t stale_for = e.expires_at == 0 ? 0 : std::max<std::int64_t>(0, now_s - e.expires_at);
+    const auto window_left = [&](duration window) {
+      return std::chrono::duration_cast<std::chrono::seconds>(window).count() - stale_for;
+    };
+    if (window_left(options_.stale_while_revalidate) > 0)
+      out.cache_control += ", stale-while-revalidate=" + std::to_string(window_left(options_.stale_while_revalidate));
+    if (window_left(options_.stale_if_error) > 0)
+      out.cache_control += ", stale-if-error=" + std::to_string(window_left(options_.stale_if_error));
+    if (stale) out.age = age(e, now);  // already stale: max-age=0 and an Age cannot be misread
   } else {
     // The handler's directives are kept; a per-user entry is marked private unless the handler
     // said otherwise, so that no shared cache hands it to another user.

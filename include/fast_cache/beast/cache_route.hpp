@@ -27,8 +27,10 @@ class cached_route {
 
   asio::awaitable<response> operator()(const request& req) const;
 
- private:
+  /// Opaque: shared by copies, and by the background refreshes of the route's entries.
   struct state;
+
+ private:
   std::shared_ptr<const state> state_;
 };
 

@@ -9,6 +9,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include <charconv>
+#include <memory>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -111,6 +112,9 @@ class request {
   [[nodiscard]] T path_param(std::string_view name) const {
     return required<T>("path", name, find_path_param(name));
   }
+
+  /// A copy owning its message, for work that outlives this request (a background refresh).
+  [[nodiscard]] std::shared_ptr<const request> clone() const;
 
   /// The framework-free view the cache core reads.
   [[nodiscard]] fast_cache::http::request_view view() const noexcept;

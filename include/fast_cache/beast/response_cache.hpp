@@ -4,6 +4,7 @@
 #pragma once
 
 #include <fast_cache/cache.hpp>
+#include <fast_cache/cached_function.hpp>
 #include <fast_cache/detail/cache_session.hpp>
 #include <fast_cache/detail/callable_traits.hpp>
 #include <fast_cache/detail/stampede_lock.hpp>
@@ -13,8 +14,12 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/beast/http/message.hpp>
 
+#include <chrono>
 #include <exception>
 #include <memory>
 #include <optional>
@@ -143,19 +148,79 @@ std::vector<fh::header_field> replayable_headers(const http::response<Body, Fiel
   return out;
 }
 
+/// Stores a fresh response when the route decides so: the versions of its tags first
+/// (versions_for_store), then the entry, in the background; releases `lock_token` once stored
+/// (or at once when nothing is). The stored entry, or nullopt.
+template <class Response>
+asio::awaitable<std::optional<fh::entry>> store_response(
+    Cache& cache, const fh::route_cache& policy, const fh::cache_plan& plan, fast_cache::detail::cache_session& session,
+    const Response& res, std::vector<std::optional<std::string>> versions, std::chrono::steady_clock::duration took,
+    std::optional<std::string> lock_token) {
+  const auto now = cache.now();
+  const fields_lookup<typename Response::fields_type> response_fields{&res.base()};
+  const fh::store_decision decision =
+      plan.may_store() ? policy.decide_store(res.result_int(), response_fields, cache.default_expire())
+                       : fh::store_decision{};
+  std::optional<std::vector<std::string>> tag_versions;
+  if (decision.store) {
+    tag_versions = co_await fast_cache::detail::async_versions_for_store<asio::any_io_executor>(session, plan.tag_keys,
+                                                                                                std::move(versions));
+  }
+  if (!tag_versions) {
+    if (lock_token) co_await fast_cache::detail::async_release_lock<asio::any_io_executor>(session, *lock_token);
+    co_return std::nullopt;
+  }
+  const fh::entry_sealing sealing(cache, plan);
+  fh::entry_to_store store = fh::prepare_store(
+      decision, {res.result_int(), replayable_headers(res), std::string(body_bytes(res.body())), took},
+      std::move(*tag_versions), sealing.seal(), now, policy.freshness());
+  // The response need not wait for its store, nor for the lock's release that follows it.
+  co_await fast_cache::detail::async_store_in_background<asio::any_io_executor>(
+      session, std::move(store.bytes), store.backend_expire, std::move(lock_token));
+  co_return std::move(store.stored);
+}
+
+/// Refreshes a route's entry in the background (stale-while-revalidate, early refresh):
+/// `produce` owns copies of the handler and the request, as the response that found the entry
+/// stale has long been sent.
+template <class Response, class OwnedProduce>
+asio::awaitable<void> refresh_route(Cache& cache, std::shared_ptr<const fh::route_cache> policy,
+                                    std::shared_ptr<Backend> backend, fh::cache_plan plan,
+                                    std::vector<std::optional<std::string>> versions,
+                                    fast_cache::detail::refresh_guard guard, OwnedProduce produce) {
+  fast_cache::detail::cache_session session(cache, std::move(backend), plan.key);
+  const auto started = std::chrono::steady_clock::now();
+  std::optional<Response> fresh;
+  try {
+    fresh.emplace(co_await produce());
+  } catch (...) {
+    // Counted below; the stale entry stays until its windows end.
+  }
+  if (!fresh || policy->is_failure(fresh->result_int())) {
+    session.refresh_finished(false);
+    co_return;
+  }
+  const auto took = std::chrono::steady_clock::now() - started;
+  const std::optional<fh::entry> stored =
+      co_await store_response(cache, *policy, plan, session, *fresh, std::move(versions), took, std::nullopt);
+  session.refresh_finished(stored.has_value());
+}
+
 /// The whole of a cached response: plan, read, serve a hit, or run `produce` (a callable returning
-/// `asio::awaitable<Response>`) and store what it made in the background. Fail-open: a backend
-/// failure or a refused entry is counted (Cache::record_error) and the fresh response served.
-template <class Response, class Produce>
-asio::awaitable<Response> serve_cached(Cache& cache, const fh::route_cache& policy, fh::request_view view,
-                                       unsigned version, Produce produce) {
-  using clock = fh::clock;
-  const fh::cache_plan plan = policy.plan(view);
+/// `asio::awaitable<Response>`) and store what it made in the background. Serving a stale or
+/// nearly expired entry spawns refresh_route with what `owned_produce()` returns. A failed
+/// handler is answered with a stale entry within stale_if_error. Fail-open: a backend failure or
+/// a refused entry is counted (Cache::record_error) and the fresh response served.
+template <class Response, class Produce, class MakeOwnedProduce>
+asio::awaitable<Response> serve_cached(Cache& cache, std::shared_ptr<const fh::route_cache> policy,
+                                       fh::request_view view, unsigned version, Produce produce,
+                                       MakeOwnedProduce owned_produce) {
+  const fh::cache_plan plan = policy->plan(view);
   const std::shared_ptr<Backend> backend = plan.uses_backend() ? cache.backend() : nullptr;
   if (!backend) {
     Response res = co_await produce();
-    const fh::served_response served = policy.miss(
-        res.result_int(), fields_lookup<typename Response::fields_type>{&res.base()}, nullptr, view, clock::now());
+    const fh::served_response served = policy->miss(
+        res.result_int(), fields_lookup<typename Response::fields_type>{&res.base()}, nullptr, view, cache.now());
     set_cache_headers(res, served);
     co_return res;
   }
@@ -168,27 +233,38 @@ asio::awaitable<Response> serve_cached(Cache& cache, const fh::route_cache& poli
   if (plan.action == fh::cache_action::lookup || !plan.tag_keys.empty()) {
     got = co_await fast_cache::detail::async_read_tagged<asio::any_io_executor>(session, plan.tag_keys);
   }
+  fh::found_entry found;
   if (plan.action == fh::cache_action::lookup) {
-    const auto now = clock::now();
-    std::optional<fh::entry> e = fh::live_entry(session, std::move(got.stored), got.versions, sealing.seal(), now);
-    if (e) {
-      session.hit();
-      co_return from_entry<Response>(*e, policy.hit(*e, view, now), version);
+    const auto now = cache.now();
+    found = fh::find_entry(session, std::move(got.stored), got.versions, sealing.seal(), now, policy->freshness());
+    if (found.serves()) {
+      session.served(found.verdict);
+      std::optional<fast_cache::detail::refresh_guard> refresh =
+          found.refreshes() ? session.begin_refresh() : std::nullopt;
+      if (refresh) {
+        const auto ex = co_await asio::this_coro::executor;
+        asio::co_spawn(
+            ex,
+            refresh_route<Response>(cache, policy, backend, plan, got.versions, std::move(*refresh), owned_produce()),
+            asio::detached);
+      }
+      co_return from_entry<Response>(*found.value, policy->hit(*found.value, view, now, found.stale()), version);
     }
     session.miss();
-    if (policy.options().lock) {
+    if (policy->options().lock) {
       fast_cache::detail::lock_outcome locked =
-          co_await fast_cache::detail::async_lock_or_wait<asio::any_io_executor>(session, *policy.options().lock);
-      const auto then = clock::now();
-      std::optional<fh::entry> theirs =
-          fh::live_entry(session, std::move(locked.stored), got.versions, sealing.seal(), then);
-      if (theirs) co_return from_entry<Response>(*theirs, policy.hit(*theirs, view, then), version);
+          co_await fast_cache::detail::async_lock_or_wait<asio::any_io_executor>(session, *policy->options().lock);
+      const auto then = cache.now();
+      fh::found_entry theirs =
+          fh::find_entry(session, std::move(locked.stored), got.versions, sealing.seal(), then, policy->freshness());
+      if (theirs.value) co_return from_entry<Response>(*theirs.value, policy->hit(*theirs.value, view, then), version);
       lock_token = std::move(locked.token);
     }
   } else {
     session.miss();
   }
 
+  const auto started = std::chrono::steady_clock::now();
   std::optional<Response> produced;
   std::exception_ptr failure;
   try {
@@ -196,35 +272,24 @@ asio::awaitable<Response> serve_cached(Cache& cache, const fh::route_cache& poli
   } catch (...) {
     failure = std::current_exception();
   }
+  const bool failed = failure || policy->is_failure(produced->result_int());
+  if (failed && found.has_fallback()) {
+    if (lock_token) co_await fast_cache::detail::async_release_lock<asio::any_io_executor>(session, *lock_token);
+    session.stale_if_error();
+    co_return from_entry<Response>(*found.value, policy->hit(*found.value, view, cache.now(), true), version);
+  }
   if (failure) {
     // The waiters go on at once rather than at the lease's end.
     if (lock_token) co_await fast_cache::detail::async_release_lock<asio::any_io_executor>(session, *lock_token);
     std::rethrow_exception(failure);
   }
   Response res = std::move(*produced);
-  const auto now = clock::now();
+  const auto took = std::chrono::steady_clock::now() - started;
+  const std::optional<fh::entry> stored =
+      co_await store_response(cache, *policy, plan, session, res, std::move(got.versions), took, std::move(lock_token));
   const fields_lookup<typename Response::fields_type> response_fields{&res.base()};
-  const fh::store_decision decision =
-      plan.may_store() ? policy.decide_store(res.result_int(), response_fields, cache.default_expire())
-                       : fh::store_decision{};
-  std::optional<std::vector<std::string>> tag_versions;
-  if (decision.store) {
-    tag_versions = co_await fast_cache::detail::async_versions_for_store<asio::any_io_executor>(
-        session, plan.tag_keys, std::move(got.versions));
-  }
-  if (!tag_versions) {
-    if (lock_token) co_await fast_cache::detail::async_release_lock<asio::any_io_executor>(session, *lock_token);
-    const fh::served_response served = policy.miss(res.result_int(), response_fields, nullptr, view, now);
-    set_cache_headers(res, served);
-    co_return res;
-  }
-  fh::entry_to_store store =
-      fh::prepare_store(decision, res.result_int(), replayable_headers(res), std::string(body_bytes(res.body())),
-                        std::move(*tag_versions), sealing.seal(), now);
-  // The response need not wait for its store, nor for the lock's release that follows it.
-  co_await fast_cache::detail::async_store_in_background<asio::any_io_executor>(
-      session, std::move(store.bytes), store.backend_expire, std::move(lock_token));
-  const fh::served_response served = policy.miss(res.result_int(), response_fields, &store.stored, view, now);
+  const fh::served_response served =
+      policy->miss(res.result_int(), response_fields, stored ? &*stored : nullptr, view, cache.now());
   set_cache_headers(res, served);
   co_return res;
 }
@@ -249,6 +314,28 @@ struct invoke_sync {
   Handler* handler;
   const Request* req;
   asio::awaitable<Response> operator()() const { co_return (*handler)(*req); }
+};
+
+// The handler on its own copy of the request, for a refresh that outlives the request.
+template <class Handler, class Request, class Response>
+struct invoke_owned {
+  Handler handler;
+  std::shared_ptr<const Request> req;
+  asio::awaitable<Response> operator()() const {
+    if constexpr (std::is_same_v<handler_result<Handler, Request>, Response>) {
+      co_return handler(*req);
+    } else {
+      co_return co_await handler(*req);
+    }
+  }
+};
+template <class Handler, class Request, class Response>
+struct copy_for_refresh {
+  const Handler* handler;
+  const Request* req;
+  invoke_owned<Handler, Request, Response> operator()() const {
+    return {*handler, std::make_shared<const Request>(*req)};
+  }
 };
 
 }  // namespace detail
@@ -276,15 +363,17 @@ class response_cache {
     using result = detail::handler_result<Handler, request_type>;
     using response_type = detail::handler_response<Handler, request_type>;
     const std::shared_ptr<const state> keep_alive = state_;
+    const std::shared_ptr<const fast_cache::http::route_cache> policy(keep_alive, &keep_alive->policy);
     const detail::request_parts parts(req);
+    const detail::copy_for_refresh<Handler, request_type, response_type> owned{&handler, &req};
     if constexpr (std::is_same_v<result, response_type>) {
       const detail::invoke_sync<Handler, request_type, response_type> produce{&handler, &req};
-      co_return co_await detail::serve_cached<response_type>(*keep_alive->cache, keep_alive->policy, parts.view(),
-                                                             req.version(), produce);
+      co_return co_await detail::serve_cached<response_type>(*keep_alive->cache, policy, parts.view(), req.version(),
+                                                             produce, owned);
     } else {
       const detail::invoke_awaitable<Handler, request_type> produce{&handler, &req};
-      co_return co_await detail::serve_cached<response_type>(*keep_alive->cache, keep_alive->policy, parts.view(),
-                                                             req.version(), produce);
+      co_return co_await detail::serve_cached<response_type>(*keep_alive->cache, policy, parts.view(), req.version(),
+                                                             produce, owned);
     }
   }
 

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <fast_cache/backend.hpp>
+#include <fast_cache/detail/freshness.hpp>
+#include <fast_cache/detail/single_flight.hpp>
 #include <fast_cache/error.hpp>
 #include <fast_cache/expiry.hpp>
 
@@ -37,6 +39,7 @@ class cache_session {
 
   [[nodiscard]] const std::string& key() const noexcept { return key_; }
   [[nodiscard]] Backend& backend() const noexcept { return *backend_; }
+  [[nodiscard]] const std::shared_ptr<Backend>& backend_ptr() const noexcept { return backend_; }
   [[nodiscard]] Cache& cache() const noexcept { return *cache_; }
   /// Where drivers let the backend write a failure's diagnosis.
   [[nodiscard]] diagnostics& diag() noexcept { return diag_; }
@@ -50,12 +53,13 @@ class cache_session {
   void undecodable(std::string_view why);
   void hit() noexcept;
   void miss() noexcept;
-  /// A hit was served stale, its refresh started (stale-while-revalidate).
-  void stale_served() noexcept;
-  /// A fresh hit started an early refresh.
-  void early_refresh() noexcept;
+  /// A value was served from the backend as judged (a hit; stale, or refreshed early, counted).
+  void served(freshness verdict) noexcept;
   /// A failed computation was answered with a stale value (stale-if-error).
   void stale_if_error() noexcept;
+  /// Starts the background refresh of the session's key: a guard that ends it when destroyed, or
+  /// nullopt when one is already under way in this process (one refresh per key at a time).
+  [[nodiscard]] std::optional<refresh_guard> begin_refresh();
   /// A background refresh ended: whether its function gave a value (then stored).
   void refresh_finished(bool stored) noexcept;
   /// Runs the background refresh of a plain function on the Cache's refresh threads.

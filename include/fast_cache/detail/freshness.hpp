@@ -30,6 +30,33 @@ enum class freshness {
   expired,           ///< past every window: a plain miss
 };
 
+/// Whether a value so judged is served now (fresh, or stale within stale_while_revalidate).
+[[nodiscard]] constexpr bool is_served(freshness f) noexcept {
+  return f == freshness::fresh || f == freshness::refresh_early || f == freshness::stale_revalidate;
+}
+/// Whether serving it starts a background refresh.
+[[nodiscard]] constexpr bool is_refreshed(freshness f) noexcept {
+  return f == freshness::refresh_early || f == freshness::stale_revalidate;
+}
+
+/// A value found by a read, and what its freshness lets the caller do with it.
+template <class T>
+struct judged {
+  std::optional<T> value;
+  freshness verdict = freshness::expired;
+
+  /// Served now (fresh, or stale within stale_while_revalidate).
+  [[nodiscard]] bool serves() const noexcept { return value && is_served(verdict); }
+  /// Serving it starts a background refresh.
+  [[nodiscard]] bool refreshes() const noexcept { return value && is_refreshed(verdict); }
+  /// Served past its freshness.
+  [[nodiscard]] bool stale() const noexcept {
+    return verdict == freshness::stale_revalidate || verdict == freshness::stale_if_error;
+  }
+  /// The stale value a failed computation falls back on (stale_if_error).
+  [[nodiscard]] bool has_fallback() const noexcept { return value && verdict == freshness::stale_if_error; }
+};
+
 /// Judges a value fresh until `fresh_until_ms` (0 = never stale) that took `compute_ms` to
 /// compute, at `now_ms`. `unit` is a uniform draw from (0, 1]: XFetch refreshes early when
 /// `now - compute * beta * ln(unit) >= fresh_until`, so the chance grows as expiry nears and with

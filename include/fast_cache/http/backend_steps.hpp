@@ -4,10 +4,12 @@
 
 #include <fast_cache/cache.hpp>
 #include <fast_cache/detail/cache_session.hpp>
+#include <fast_cache/detail/freshness.hpp>
 #include <fast_cache/detail/tag_versions.hpp>
 #include <fast_cache/http/entry.hpp>
 #include <fast_cache/http/route_cache.hpp>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,29 +29,41 @@ class entry_sealing {
   const std::string* key_;
 };
 
-/// The entry to serve from what the backend returned for the session's key: nullopt when nothing
-/// was stored, the entry has expired or was stored under other versions of its tags than the
-/// `current` ones (invalidated), or the bytes are refused (not an entry, failed authentication,
-/// invalid: reported as a "decode" failure, counted in cache_stats::undecodable, and then treated
-/// as a miss whose fresh response overwrites them).
-[[nodiscard]] std::optional<entry> live_entry(detail::cache_session& session, std::optional<std::string> stored,
-                                              const std::vector<std::optional<std::string>>& current, entry_seal seal,
-                                              clock::time_point now);
+/// An entry found for a request, with its freshness under the route's policy.
+using found_entry = fast_cache::detail::judged<entry>;
+
+/// The entry found in what the backend returned for the session's key, judged by `policy` at
+/// `now`: none when nothing was stored, the entry is past every window or was stored under other
+/// versions of its tags than the `current` ones (invalidated), or the bytes are refused (not an
+/// entry, failed authentication, invalid: reported as a "decode" failure, counted in
+/// cache_stats::undecodable, and then treated as a miss whose fresh response overwrites them).
+[[nodiscard]] found_entry find_entry(detail::cache_session& session, std::optional<std::string> stored,
+                                     const std::vector<std::optional<std::string>>& current, entry_seal seal,
+                                     clock::time_point now, const fast_cache::detail::freshness_policy& policy);
 
 /// A fresh response ready to be stored: the entry (its ETag and expiry go into the served
 /// headers), its bytes, and the expiry to give the backend.
 struct entry_to_store {
   entry stored;
   std::string bytes;
-  /// The entry's lifetime, or zero ("never expires" to a backend) for an entry without expires_at.
+  /// The entry's lifetime and stale windows, or zero ("never expires" to a backend) for an entry
+  /// without expires_at.
   duration backend_expire{};
 };
 
-/// Builds what to store for a fresh response the route decided to store, under the versions of
-/// its tags (detail::versions_for_store).
-[[nodiscard]] entry_to_store prepare_store(const store_decision& decision, unsigned status,
-                                           std::vector<header_field> headers, std::string body,
+/// A fresh response the route decided to store.
+struct fresh_response {
+  unsigned status = 200;
+  std::vector<header_field> headers;
+  std::string body;
+  /// How long the handler took.
+  std::chrono::steady_clock::duration took{};
+};
+
+/// Builds what to store for a fresh response, under the versions of its tags
+/// (detail::versions_for_store); the backend keeps it through the policy's stale windows.
+[[nodiscard]] entry_to_store prepare_store(const store_decision& decision, fresh_response response,
                                            std::vector<std::string> tag_versions, entry_seal seal,
-                                           clock::time_point now);
+                                           clock::time_point now, const fast_cache::detail::freshness_policy& policy);
 
 }  // namespace fast_cache::http

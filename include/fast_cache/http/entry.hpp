@@ -25,6 +25,9 @@ struct entry {
   /// When the entry stops being fresh, in epoch seconds; 0 = never. Stored in the entry so that
   /// `max-age` counts down the same on every server that reads it, whatever the backend's TTL.
   std::int64_t expires_at = 0;
+  /// How long the handler took to produce it: how far ahead an early refresh starts
+  /// (route_options::early_refresh_beta).
+  std::uint32_t compute_ms = 0;
   /// The strong validator of `body`, quoted (see make_etag); computed once, when stored.
   std::string etag{};
   /// The versions of the route's tags when the handler ran, in the order of the route's tags
@@ -57,6 +60,7 @@ struct entry_seal {
 ///                                    byte after the MAC
 ///     u16 status
 ///     i64 stored_at, i64 expires_at  epoch seconds, expires_at 0 = never
+///     u32 compute_ms
 ///     u8  etag length, etag bytes
 ///     u8  tag count, then per tag: u8 version length, version bytes
 ///     u16 header count, then per header: u16 name length, name, u32 value length, value

@@ -14,6 +14,7 @@
 //     send rc.miss(status, response_headers, stored ? &e : nullptr, request, now)
 #pragma once
 
+#include <fast_cache/detail/freshness.hpp>
 #include <fast_cache/expiry.hpp>
 #include <fast_cache/http/entry.hpp>
 #include <fast_cache/http/request_view.hpp>
@@ -62,6 +63,18 @@ struct route_options {
   /// `[](const request_view& r) { return std::vector<std::string>{"user:" + std::string(r.param("id").value_or(""))};
   /// }`.
   std::function<std::vector<std::string>(const request_view&)> tags{};
+  /// For this long after an entry goes stale, a request is answered with it at once (`X-Cache:
+  /// STALE`, an `Age`, `Cache-Control: max-age=0, stale-while-revalidate=<seconds left>`) while
+  /// the handler runs in the background, once per key in this process, to refresh it.
+  duration stale_while_revalidate{0};
+  /// For this long after an entry goes stale, a request whose handler fails (throws, or answers a
+  /// status `failure_status` accepts) is answered with the stale entry (`X-Cache: STALE`).
+  duration stale_if_error{0};
+  /// Which statuses count as a failed handler for stale_if_error; empty = 500 and above.
+  std::function<bool(unsigned status)> failure_status{};
+  /// Probabilistic early refresh (XFetch), as cached_options::early_refresh_beta: a hit refreshes
+  /// the entry in the background before it expires.
+  double early_refresh_beta = 0;
 };
 
 /// What to do with a request.
@@ -101,7 +114,7 @@ struct served_response {
   /// The status to send: the entry's, or 304 when If-None-Match matched (send no body then).
   unsigned status = 200;
   bool not_modified = false;
-  /// "HIT" or "MISS", for X-Cache.
+  /// "HIT", "STALE" or "MISS", for X-Cache.
   std::string_view x_cache;
   /// Cache-Control to set; empty keeps what the response has (the handler's own directives, or
   /// nothing for a response that was not cached).
@@ -143,8 +156,15 @@ class route_cache {
                                             expiry default_expire) const;
 
   /// A served entry: 304 when the entry is a 2xx and the request's If-None-Match matches its
-  /// ETag, X-Cache HIT, the freshness left.
-  [[nodiscard]] served_response hit(const entry& e, const request_view& request, clock::time_point now) const;
+  /// ETag, X-Cache HIT, the freshness left (and the stale windows the route gives). A `stale`
+  /// entry (stale-while-revalidate, stale-if-error) goes out as X-Cache STALE with `max-age=0`.
+  [[nodiscard]] served_response hit(const entry& e, const request_view& request, clock::time_point now,
+                                    bool stale = false) const;
+
+  /// The route's stale windows and early-refresh factor.
+  [[nodiscard]] const fast_cache::detail::freshness_policy& freshness() const noexcept { return freshness_; }
+  /// Whether a handler's status counts as a failure (route_options::failure_status).
+  [[nodiscard]] bool is_failure(unsigned status) const;
 
   /// A fresh response from the handler, with its headers: X-Cache MISS; when it was stored as
   /// `stored`, also the entry's freshness and ETag, and a 304 when If-None-Match matches.
@@ -158,12 +178,13 @@ class route_cache {
   [[nodiscard]] bool caches_method(std::string_view method) const noexcept;
   [[nodiscard]] std::string merged_vary(header_lookup response_headers) const;
   [[nodiscard]] served_response served(const entry& e, header_lookup headers, const request_view& request,
-                                       clock::time_point now, bool replayed) const;
+                                       clock::time_point now, bool replayed, bool stale) const;
 
   route_options options_;
   // options_.vary lower-cased, for keys that do not depend on how the route spelled a name.
   std::vector<std::string> vary_lower_;
   bool varies_on_credentials_ = false;
+  fast_cache::detail::freshness_policy freshness_;
 };
 
 /// Whether a query value turns skip_cache on: "true" (any case) or "1".

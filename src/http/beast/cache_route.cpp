@@ -18,6 +18,18 @@ struct run_handler {
   asio::awaitable<response> operator()() const { return (*inner)(*req); }
 };
 
+// The same on a copy of the request, for a background refresh that outlives it.
+struct run_handler_owned {
+  std::shared_ptr<const cached_route::state> route;
+  std::shared_ptr<const request> req;
+  asio::awaitable<response> operator()() const { return route->inner(*req); }
+};
+struct copy_for_refresh {
+  std::shared_ptr<const cached_route::state> route;
+  const request* req;
+  run_handler_owned operator()() const { return {route, req->clone()}; }
+};
+
 }  // namespace
 
 cached_route::cached_route(route_options options, handler inner, Cache* cache)
@@ -28,8 +40,9 @@ asio::awaitable<response> cached_route::operator()(const request& req) const {
   const std::shared_ptr<const state> keep_alive = state_;
   const state& s = *keep_alive;
   Cache& cache = s.cache != nullptr ? *s.cache : req.cache();
-  co_return co_await detail::serve_cached<response>(cache, s.policy, req.view(), req.msg().version(),
-                                                    run_handler{&s.inner, &req});
+  const std::shared_ptr<const fast_cache::http::route_cache> policy(keep_alive, &s.policy);
+  co_return co_await detail::serve_cached<response>(cache, policy, req.view(), req.msg().version(),
+                                                    run_handler{&s.inner, &req}, copy_for_refresh{keep_alive, &req});
 }
 
 }  // namespace fast_cache::beast

@@ -32,6 +32,12 @@ std::optional<std::string_view> request::find_path_param(std::string_view name) 
   return std::nullopt;
 }
 
+std::shared_ptr<const request> request::clone() const {
+  auto copy = std::make_shared<request>(message_, *cache_);
+  copy->path_params_ = path_params_;
+  return copy;
+}
+
 void request::set_path_params(std::span<const path_capture> params) {
   path_params_.clear();
   for (const path_capture& p : params) {

@@ -57,11 +57,12 @@ TEST(Entry, LayoutIsDocumented) {
   e.headers = {{"a", "b"}};
   e.body = "xy";
   e.tag_versions = {"v"};
+  e.compute_ms = 5;
   const std::string bytes = encode_entry(e);
-  const std::string expected = std::string("FCH3") + std::string(1, '\0') + std::string("\x00\xc8", 2) +
-                               std::string(7, '\0') + "\x01" + std::string(7, '\0') + "\x02" + "\x03\"t\"" +
-                               "\x01\x01v" + std::string("\x00\x01", 2) + std::string("\x00\x01", 2) + "a" +
-                               std::string("\x00\x00\x00\x01", 4) + "b" + "xy";
+  const std::string expected =
+      std::string("FCH3") + std::string(1, '\0') + std::string("\x00\xc8", 2) + std::string(7, '\0') + "\x01" +
+      std::string(7, '\0') + "\x02" + std::string("\x00\x00\x00\x05", 4) + "\x03\"t\"" + "\x01\x01v" +
+      std::string("\x00\x01", 2) + std::string("\x00\x01", 2) + "a" + std::string("\x00\x00\x00\x01", 4) + "b" + "xy";
   EXPECT_EQ(bytes, expected);
 }
 

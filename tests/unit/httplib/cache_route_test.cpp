@@ -4,13 +4,16 @@
 
 #include <fast_cache/memory_backend.hpp>
 
+#include "support/wait_for.hpp"
 #include "test_server.hpp"
+#include "unit/core/wall_clock.hpp"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -292,6 +295,52 @@ TEST_F(HttplibCacheRoute, InvalidatingATagMissesTheEntriesCarryingIt) {
   EXPECT_EQ(after->body, "run 3");
   EXPECT_EQ(client.Get("/profile?id=42")->get_header_value("X-Cache"), "HIT");
   EXPECT_EQ(client.Get("/profile?id=7")->body, "run 2");
+}
+
+// Stale windows, on a wall clock moved by hand; refreshes run on the Cache's refresh threads.
+class HttplibStaleRoute : public HttplibCacheRoute {
+ protected:
+  HttplibStaleRoute() { cache_.init(std::make_shared<InMemoryBackend>(), {.clock = clock_.function()}); }
+  httplib::Server::Handler failing_after_first() {
+    return [this](const httplib::Request&, httplib::Response& res) {
+      const int run = ++runs_;
+      if (run > 1 && failing_ == 1) throw std::runtime_error("upstream down");
+      res.status = run > 1 && failing_ == 2 ? 503 : 200;
+      res.set_content("run " + std::to_string(run), "text/plain");
+    };
+  }
+  test::manual_wall_clock clock_;
+  std::atomic<int> failing_{0};
+};
+
+TEST_F(HttplibStaleRoute, StaleWhileRevalidateRefreshesInTheBackground) {
+  server_.server().Get("/q", cache_route(cache_, {.expire = 10s, .stale_while_revalidate = 30s}, counting()));
+  server_.start();
+  auto client = server_.client();
+  EXPECT_EQ(client.Get("/q")->body, "run 1");
+  clock_.advance(15s);
+  const auto stale = client.Get("/q");
+  EXPECT_EQ(stale->get_header_value("X-Cache"), "STALE");
+  EXPECT_EQ(stale->body, "run 1");
+  EXPECT_EQ(stale->get_header_value("Cache-Control"), "max-age=0, stale-while-revalidate=25");
+  ASSERT_TRUE(wait_for([&] { return cache_.stats().refreshes == 1; }));
+  EXPECT_EQ(client.Get("/q")->body, "run 2");
+}
+
+TEST_F(HttplibStaleRoute, StaleIfErrorAnswersAFailingHandler) {
+  server_.server().Get("/q", cache_route(cache_, {.expire = 10s, .stale_if_error = 60s}, failing_after_first()));
+  server_.start();
+  auto client = server_.client();
+  EXPECT_EQ(client.Get("/q")->body, "run 1");
+  clock_.advance(20s);
+  failing_ = 1;
+  const auto thrown = client.Get("/q");
+  EXPECT_EQ(thrown->status, 200);
+  EXPECT_EQ(thrown->get_header_value("X-Cache"), "STALE");
+  EXPECT_EQ(thrown->body, "run 1");
+  failing_ = 2;
+  EXPECT_EQ(client.Get("/q")->body, "run 1");
+  EXPECT_EQ(cache_.stats().stale_if_error_served, 2u);
 }
 
 }  // namespace
