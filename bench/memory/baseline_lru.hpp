@@ -27,6 +27,15 @@ class baseline_lru {
     return found->second->second;
   }
 
+  bool get_into(std::string_view key, std::string& out) {
+    std::lock_guard lock(mutex_);
+    const auto found = index_.find(key);
+    if (found == index_.end()) return false;
+    order_.splice(order_.begin(), order_, found->second);
+    out.assign(found->second->second);
+    return true;
+  }
+
   void set(std::string_view key, std::string_view value) {
     std::lock_guard lock(mutex_);
     if (const auto found = index_.find(key); found != index_.end()) {

@@ -31,7 +31,10 @@ class ratio_reporter : public benchmark::ConsoleReporter {
     ConsoleReporter::Finalize();
     std::printf("\n%-9s %9s %14s %14s %16s %16s %16s\n", "operation", "entries", "memory ns/op", "baseline ns/op",
                 "memory 2t/1t", "memory/base 1t", "memory/base 2t");
-    for (const auto& [workload, stores] : rates_) {
+    for (const auto& row : rates_) {
+      // Not a structured binding: clang 14 cannot capture one in the lambda below.
+      const auto& workload = row.first;
+      const auto& stores = row.second;
       const auto rate = [&](const char* store, long threads) {
         const auto s = stores.find(store);
         if (s == stores.end()) return 0.0;

@@ -1,4 +1,4 @@
-// InMemoryBackend: the embedded default backend, a sharded LRU store inside the process.
+// InMemoryBackend: the embedded default backend, a sharded store inside the process.
 #pragma once
 
 #include <fast_cache/backend.hpp>
@@ -10,6 +10,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <type_traits>
 
 namespace fast_cache {
 
@@ -20,6 +22,19 @@ class shard;
 /// A power of two near four shards per hardware thread, between 16 and 256.
 [[nodiscard]] std::size_t default_memory_shards() noexcept;
 
+/// Which entry a full shard of InMemoryBackend evicts.
+enum class memory_eviction {
+  /// The least recently used one.
+  lru,
+  /// W-TinyLFU, Caffeine's policy: a newcomer enters only if the shard's frequency sketch has
+  /// seen it more often than the entry it would push out, so scans and one-time keys do not
+  /// flush popular entries (see InMemoryBackend).
+  tinylfu,
+};
+
+/// "lru" or "tinylfu"; throws Error(errc::invalid_argument) for any other name.
+[[nodiscard]] memory_eviction memory_eviction_from_name(std::string_view name);
+
 /// Options of InMemoryBackend, meant for designated initializers:
 /// `fast_cache::InMemoryBackend cache({.max_size = 50'000, .default_expire = 5min});`
 struct InMemoryOptions {
@@ -29,12 +44,16 @@ struct InMemoryOptions {
   /// Most entries kept; 0 = unbounded. Split evenly across shards, and there are never more
   /// shards than max_size, so a small cache still holds max_size entries.
   std::size_t max_size = 10'000;
-  /// Most key + value bytes kept; 0 = no byte budget. Split evenly across shards: an entry larger
-  /// than max_bytes / shards is refused with errc::value_too_large.
+  /// Most bytes kept, counting each entry's real cost, InMemoryBackend::entry_charge (key, value,
+  /// header, allocator rounding and its share of the hash table); 0 = no byte budget. Split
+  /// evenly across shards: an entry charged more than max_bytes / shards is refused with
+  /// errc::value_too_large.
   std::size_t max_bytes = 0;
+  /// The eviction policy of every shard.
+  memory_eviction eviction = memory_eviction::tinylfu;
   /// Lifetime of entries stored without a per-call expiry; nullopt or 0 = never expire.
   expiry default_expire = std::nullopt;
-  /// Independent parts of the store, each with its own mutex; 1 to 4096.
+  /// Independent parts of the store, each with its own lock; 1 to 4096.
   std::size_t shards = default_memory_shards();
   /// How often a shard holding expiring entries is swept of expired ones (see InMemoryBackend).
   duration sweep_interval = std::chrono::seconds(1);
@@ -44,14 +63,21 @@ struct InMemoryOptions {
 
 /// A thread-safe in-process cache.
 ///
-/// The store is split into shards by key hash, each with its own mutex, so threads working on
+/// The store is split into shards by key hash, each with its own (spin) lock, so threads working on
 /// different keys rarely wait for each other. A shard is locked for a probe and a few pointer
 /// updates only: entries are built before locking, and the std::string a read returns is built
 /// and dropped entries are freed after unlocking. No memory is allocated under a shard lock,
 /// except when an unbounded or large shard grows its table (amortised).
 ///
-/// Eviction: least recently used first, within a shard (`get` makes an entry recent, `has` does
-/// not). This is LRU per shard, an approximation of global LRU; `shards = 1` gives exact LRU.
+/// Eviction (InMemoryOptions::eviction), within a shard; `get` counts as a use of an entry, `has`
+/// does not. `tinylfu` (the default): W-TinyLFU as in Caffeine, a 1% window LRU in front of a
+/// segmented LRU (probation 20%, protected 80%), where the window's oldest entry replaces main's
+/// least recently used one only if a count-min sketch (4-bit counters, halved after ten times
+/// the capacity in additions) has seen it more often; the protected segment is kept in CLOCK
+/// order, so a hit on a popular entry sets a flag instead of relinking it. It keeps the hit ratio
+/// of LRU or better, and much better on scans and loops (bench/run --memory-only). `lru`: least
+/// recently used first; `shards = 1` gives exact LRU. With max_size set, the policy's segments
+/// are sized in entries, else in charged bytes.
 ///
 /// Expiry: an expired entry is never returned; a read that meets one removes it. Expired entries
 /// nobody reads are removed by a periodic sweep done inside writes: when a shard's last sweep is
@@ -69,6 +95,19 @@ class InMemoryBackend : public Backend {
   ~InMemoryBackend() override;
 
   std::optional<std::string> get(std::string_view key) override;
+  /// As get, into out, reusing its capacity (no allocation once out is large enough); whether a
+  /// live value was found. out is left alone when none was.
+  bool get_into(std::string_view key, std::string& out);
+  /// Calls f(std::string_view value) with the live value under key, if any, and says whether it
+  /// did. The view is valid during the call only. f runs after the shard's lock is released, so
+  /// it may use this backend; a value over 128 bytes is pinned, not copied, for the call.
+  template <class F>
+  bool visit(std::string_view key, F&& f) {
+    using function = std::remove_reference_t<F>;
+    return visit_value(
+        key, [](void* context, std::string_view value) { (*static_cast<function*>(context))(value); },
+        const_cast<void*>(static_cast<const void*>(std::addressof(f))));
+  }
   void set(std::string_view key, std::string_view value, expiry expire = std::nullopt) override;
   bool has(std::string_view key) override;
   void erase(std::string_view key) override;
@@ -90,8 +129,13 @@ class InMemoryBackend : public Backend {
 
   /// Entries held, counting expired ones not removed yet.
   [[nodiscard]] std::size_t size() const;
-  /// Key + value bytes held, counting expired entries not removed yet.
+  /// Bytes charged against max_bytes (entry_charge of every entry), counting expired entries not
+  /// removed yet.
   [[nodiscard]] std::size_t bytes() const;
+  /// What an entry costs against max_bytes: key and value bytes, a 64-byte header, the allocator's
+  /// 8-byte chunk header and rounding up to 16 bytes, and 32 bytes of hash table (a 16-byte slot,
+  /// the table at most half full). A 30-byte key with a 100-byte value costs 240 bytes.
+  [[nodiscard]] static std::size_t entry_charge(std::size_t key_size, std::size_t value_size) noexcept;
   [[nodiscard]] std::size_t shard_count() const noexcept { return shard_count_; }
 
  protected:
@@ -115,6 +159,8 @@ class InMemoryBackend : public Backend {
   void check_entry(std::string_view key, std::string_view value) const;
   [[nodiscard]] detail::memory::shard& shard_for(std::uint64_t hash) const noexcept;
   void store(std::string_view key, std::string_view value, expiry expire);
+  using value_visitor = void (*)(void* context, std::string_view value);
+  bool visit_value(std::string_view key, value_visitor visitor, void* context);
 
   std::string namespace_;
   expiry default_expire_;

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <new>
@@ -16,12 +17,23 @@ using time_point = std::chrono::steady_clock::time_point;
 /// The deadline of an entry that never expires.
 inline constexpr time_point never = time_point::max();
 
-/// Links of a shard's LRU list, guarded by the shard's mutex. Once an entry has left its shard,
-/// `next` chains it into an entry_list instead.
+/// Links of one of a shard's recency lists, guarded by the shard's lock. Once an entry has left
+/// its shard, `next` chains it into an entry_list instead.
 struct lru_hook {
   lru_hook* prev = nullptr;
   lru_hook* next = nullptr;
 };
+
+/// The recency list of a shard's eviction policy an entry is on (see eviction_policy).
+enum class segment : std::uint8_t { window, probation, protected_main };
+
+/// Bytes of the slot table per entry: a 16-byte slot (hash and pointer), the table at most half full.
+inline constexpr std::size_t table_bytes_per_entry = 32;
+
+/// What an entry costs against a byte budget: its single allocation (header, key and value) as
+/// glibc's malloc sizes it (an 8-byte chunk header, rounded up to 16 bytes), plus its share of
+/// the slot table.
+[[nodiscard]] std::size_t entry_charge(std::size_t key_size, std::size_t value_size) noexcept;
 
 /// Key and value are immutable once made, so a reader holding a reference copies the value after
 /// the shard lock is released; a set makes a new entry rather than changing one in place.
@@ -45,8 +57,12 @@ class entry : public lru_hook {
   [[nodiscard]] time_point deadline() const noexcept { return deadline_; }
   [[nodiscard]] bool expires() const noexcept { return deadline_ != never; }
   [[nodiscard]] bool expired_at(time_point now) const noexcept { return now >= deadline_; }
-  /// What the entry costs against a byte budget: key plus value bytes.
-  [[nodiscard]] std::size_t charge() const noexcept { return key_size_ + value_size_; }
+  /// What the entry costs against a byte budget (entry_charge).
+  [[nodiscard]] std::size_t charge() const noexcept { return entry_charge(key_size_, value_size_); }
+  /// The eviction policy's list the entry is on, and whether it was read since it last reached
+  /// the front of the protected segment (eviction_policy); guarded by the shard's lock.
+  segment where = segment::window;
+  bool referenced = false;
 
   void acquire() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
   void release() noexcept {
@@ -70,6 +86,14 @@ class entry : public lru_hook {
   time_point deadline_;
   std::atomic<std::uint32_t> refs_{1};
 };
+
+inline std::size_t entry_charge(std::size_t key_size, std::size_t value_size) noexcept {
+  static_assert(sizeof(entry) == 64, "InMemoryBackend::entry_charge documents a 64-byte entry header");
+  constexpr std::size_t chunk_header = 8;
+  constexpr std::size_t alignment = 16;
+  const std::size_t chunk = (sizeof(entry) + key_size + value_size + chunk_header + alignment - 1) & ~(alignment - 1);
+  return chunk + table_bytes_per_entry;
+}
 
 /// Owns one reference to an entry.
 class entry_ref {

@@ -1,6 +1,7 @@
 #include <fast_cache/memory_backend.hpp>
 
 #include "entry.hpp"
+#include "key_hash.hpp"
 #include "lazy_now.hpp"
 #include "options.hpp"
 #include "shard.hpp"
@@ -15,13 +16,12 @@ namespace fast_cache {
 
 using detail::memory::entry;
 using detail::memory::entry_ref;
+using detail::memory::hash_key;
 using detail::memory::lazy_now;
 using detail::memory::shard;
 using detail::memory::time_point;
 
 namespace {
-
-std::uint64_t hash_key(std::string_view key) noexcept { return std::hash<std::string_view>{}(key); }
 
 // When an entry stored now for ttl expires; a lifetime beyond the clock's range never ends.
 time_point deadline_for(std::optional<duration> ttl, lazy_now& now) {
@@ -81,8 +81,10 @@ InMemoryBackend::InMemoryBackend(InMemoryOptions options) {
       options.sweep_interval >= std::chrono::duration_cast<duration>(std::chrono::nanoseconds::max())
           ? std::chrono::nanoseconds::max()
           : std::chrono::nanoseconds(options.sweep_interval);
+  const auto eviction = options.eviction == memory_eviction::lru ? detail::memory::eviction_policy::kind::lru
+                                                                 : detail::memory::eviction_policy::kind::tinylfu;
   for (std::size_t i = 0; i < shard_count_; ++i) {
-    shards_[i].configure(detail::memory::shard_budget(options, shard_count_, i), sweep_interval, start);
+    shards_[i].configure(detail::memory::shard_budget(options, shard_count_, i), eviction, sweep_interval, start);
   }
 }
 
@@ -94,6 +96,37 @@ std::optional<std::string> InMemoryBackend::get(std::string_view key) {
   const std::uint64_t hash = hash_key(key);
   lazy_now now(clock_);
   return shard_for(hash).find(hash, key, now).take();  // the string is built outside the shard lock
+}
+
+bool InMemoryBackend::get_into(std::string_view key, std::string& out) {
+  ensure_open();
+  validate_key(key);
+  const std::uint64_t hash = hash_key(key);
+  lazy_now now(clock_);
+  // A small value that fits out's capacity is copied under the lock, with no allocation there; a
+  // larger one is pinned and copied after unlocking, as found_value does for get.
+  entry_ref pinned;
+  const bool found = shard_for(hash).find(hash, key, now, [&](entry* e) {
+    const std::string_view value = e->value();
+    if (value.size() <= out.capacity() && value.size() <= detail::memory::found_value::inline_capacity) {
+      out.assign(value);
+    } else {
+      e->acquire();
+      pinned = entry_ref(e);
+    }
+  });
+  if (pinned) out.assign(pinned->value());
+  return found;
+}
+
+bool InMemoryBackend::visit_value(std::string_view key, value_visitor visitor, void* context) {
+  ensure_open();
+  validate_key(key);
+  const std::uint64_t hash = hash_key(key);
+  lazy_now now(clock_);
+  const detail::memory::found_value found = shard_for(hash).find(hash, key, now);
+  if (found) visitor(context, found.value());
+  return static_cast<bool>(found);
 }
 
 void InMemoryBackend::set(std::string_view key, std::string_view value, expiry expire) {
@@ -176,6 +209,10 @@ std::size_t InMemoryBackend::size() const {
   return total;
 }
 
+std::size_t InMemoryBackend::entry_charge(std::size_t key_size, std::size_t value_size) noexcept {
+  return detail::memory::entry_charge(key_size, value_size);
+}
+
 std::size_t InMemoryBackend::bytes() const {
   std::size_t total = 0;
   for (std::size_t i = 0; i < shard_count_; ++i) total += shards_[i].bytes();
@@ -232,9 +269,13 @@ void InMemoryBackend::ensure_open() const {
 
 void InMemoryBackend::check_entry(std::string_view key, std::string_view value) const {
   validate_key(key);
-  if (max_entry_bytes_ != 0 && key.size() + value.size() > max_entry_bytes_) {
-    throw Error(errc::value_too_large, "InMemoryBackend: an entry of " + std::to_string(key.size() + value.size()) +
-                                           " bytes (key + value) exceeds the byte budget of a shard, " +
+  if (max_entry_bytes_ == 0) return;
+  const std::size_t charge = entry_charge(key.size(), value.size());
+  if (charge > max_entry_bytes_) {
+    throw Error(errc::value_too_large, "InMemoryBackend: an entry charged " + std::to_string(charge) + " bytes (" +
+                                           std::to_string(key.size() + value.size()) +
+                                           " of key and value, the rest overhead) exceeds the byte budget of a "
+                                           "shard, " +
                                            std::to_string(max_entry_bytes_) + " bytes (max_bytes / shards)");
   }
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <string>
+#include <string_view>
 #include <thread>
 
 namespace fast_cache {
@@ -14,6 +15,13 @@ std::size_t default_memory_shards() noexcept {
   // cache from being cut into slivers on a big machine.
   const std::size_t threads = std::max(1u, std::thread::hardware_concurrency());
   return std::clamp<std::size_t>(std::bit_ceil(threads * 4), 16, 256);
+}
+
+memory_eviction memory_eviction_from_name(std::string_view name) {
+  if (name == "lru") return memory_eviction::lru;
+  if (name == "tinylfu") return memory_eviction::tinylfu;
+  throw Error(errc::invalid_argument,
+              "InMemoryOptions::eviction must be lru or tinylfu, got \"" + std::string(name) + "\"");
 }
 
 namespace detail::memory {
@@ -38,6 +46,9 @@ void validate(const InMemoryOptions& options) {
   if (options.default_expire && options.default_expire->count() < 0) {
     invalid("default_expire must not be negative, got " + show(*options.default_expire) +
             " (std::nullopt or 0 means entries never expire)");
+  }
+  if (options.eviction != memory_eviction::lru && options.eviction != memory_eviction::tinylfu) {
+    invalid("eviction must be memory_eviction::lru or memory_eviction::tinylfu");
   }
   if (options.sweep_interval.count() < 0) {
     invalid("sweep_interval must not be negative, got " + show(options.sweep_interval));

@@ -21,25 +21,23 @@ void release_all(const slot_table& table) noexcept {
   }
 }
 
-void unlink(lru_hook* e) noexcept {
-  e->prev->next = e->next;
-  e->next->prev = e->prev;
-}
-
-void link_after(lru_hook* head, lru_hook* e) noexcept {
-  e->prev = head;
-  e->next = head->next;
-  head->next->prev = e;
-  head->next = e;
-}
+// What a shard without an entry limit sizes its frequency sketch for: entries of this many
+// charged bytes (a 30-byte key and a 100-byte value charge 240).
+constexpr std::size_t typical_charge = 256;
 
 }  // namespace
 
 shard::~shard() { release_all(table_); }
 
-void shard::configure(budget limits, std::chrono::nanoseconds sweep_interval, time_point now) {
+void shard::configure(budget limits, eviction_policy::kind eviction, std::chrono::nanoseconds sweep_interval,
+                      time_point now) {
   limits_ = limits;
   bounded_ = limits.max_entries != 0 || limits.max_bytes != 0;
+  if (bounded_) {
+    const bool by_bytes = limits.max_entries == 0;
+    const std::size_t expected = by_bytes ? limits.max_bytes / typical_charge : limits.max_entries;
+    policy_.configure(eviction, by_bytes ? limits.max_bytes : limits.max_entries, by_bytes, expected);
+  }
   sweep_interval_ = sweep_interval;
   last_sweep_ = now;
   // store() inserts before it evicts, so a full shard briefly holds max_entries + 1.
@@ -62,23 +60,13 @@ void found_value::hold(entry* e) noexcept {
 
 found_value shard::find(std::uint64_t hash, std::string_view key, lazy_now& now) {
   found_value result;
-  entry_list expired;
-  std::lock_guard lock(mutex_);
-  const std::size_t slot = table_.find(hash, key);
-  if (slot == slot_table::npos) return result;
-  entry* e = table_.at(slot);
-  if (e->expires() && e->expired_at(now.get())) {
-    remove_at(slot, expired);
-    return result;
-  }
-  if (bounded_) move_to_front(e);
-  result.hold(e);
+  find(hash, key, now, [&result](entry* e) { result.hold(e); });
   return result;
 }
 
 bool shard::contains(std::uint64_t hash, std::string_view key, lazy_now& now) {
   entry_list expired;
-  std::lock_guard lock(mutex_);
+  std::lock_guard guard(lock_);
   const std::size_t slot = table_.find(hash, key);
   if (slot == slot_table::npos) return false;
   const entry* e = table_.at(slot);
@@ -91,7 +79,7 @@ bool shard::contains(std::uint64_t hash, std::string_view key, lazy_now& now) {
 
 void shard::store(entry_ref fresh, lazy_now& now) {
   entry_list garbage;
-  std::lock_guard lock(mutex_);
+  std::lock_guard guard(lock_);
   if (closed_) throw Error(errc::closed, "InMemoryBackend is closed");
   const std::size_t slot = table_.find(fresh->hash(), fresh->key());
   put(std::move(fresh), slot, now, garbage);
@@ -99,7 +87,7 @@ void shard::store(entry_ref fresh, lazy_now& now) {
 
 bool shard::store_if_absent(entry_ref fresh, lazy_now& now) {
   entry_list garbage;
-  std::lock_guard lock(mutex_);
+  std::lock_guard guard(lock_);
   if (closed_) throw Error(errc::closed, "InMemoryBackend is closed");
   const std::size_t slot = table_.find(fresh->hash(), fresh->key());
   if (slot != slot_table::npos) {
@@ -114,28 +102,30 @@ bool shard::store_if_absent(entry_ref fresh, lazy_now& now) {
 void shard::put(entry_ref fresh, std::size_t slot, lazy_now& now, entry_list& garbage) {
   if (slot == slot_table::npos) table_.reserve_one();  // on bad_alloc, fresh's owner frees it
   entry* e = fresh.release();
+  account(e);
   if (slot == slot_table::npos) {
     table_.insert(e);
+    if (bounded_) policy_.on_insert(e);
   } else {
     entry* old = table_.at(slot);
     table_.replace(slot, e);
-    forget(old, garbage);
+    if (bounded_) policy_.on_replace(old, e);
+    discard(old, garbage);
   }
-  adopt(e);
   trim(e, garbage);
   sweep_step(now, garbage);
 }
 
 void shard::erase(std::uint64_t hash, std::string_view key) {
   entry_list garbage;
-  std::lock_guard lock(mutex_);
+  std::lock_guard guard(lock_);
   const std::size_t slot = table_.find(hash, key);
   if (slot != slot_table::npos) remove_at(slot, garbage);
 }
 
 bool shard::erase_if_equal(std::uint64_t hash, std::string_view key, std::string_view value) {
   entry_list garbage;
-  std::lock_guard lock(mutex_);
+  std::lock_guard guard(lock_);
   const std::size_t slot = table_.find(hash, key);
   if (slot == slot_table::npos || table_.at(slot)->value() != value) return false;
   remove_at(slot, garbage);
@@ -147,22 +137,22 @@ void shard::clear() { reset(initial_capacity_, false); }
 void shard::close() { reset(0, true); }
 
 std::size_t shard::size() const {
-  std::lock_guard lock(mutex_);
+  std::lock_guard guard(lock_);
   return table_.size();
 }
 
 std::size_t shard::bytes() const {
-  std::lock_guard lock(mutex_);
+  std::lock_guard guard(lock_);
   return bytes_;
 }
 
 void shard::reset(std::size_t capacity, bool closing) {
   slot_table old(capacity);  // allocated before locking; holds the old entries after the swap
   {
-    std::lock_guard lock(mutex_);
+    std::lock_guard guard(lock_);
     if (closed_) return;  // a clear() racing with close() must not reopen the shard
     std::swap(old, table_);
-    lru_.prev = lru_.next = &lru_;
+    policy_.clear();
     bytes_ = 0;
     expiring_ = 0;
     sweeping_ = false;
@@ -174,26 +164,19 @@ void shard::reset(std::size_t capacity, bool closing) {
 void shard::remove_at(std::size_t slot, entry_list& garbage) noexcept {
   entry* e = table_.at(slot);
   table_.erase_at(slot);
-  forget(e, garbage);
+  if (bounded_) policy_.on_remove(e);
+  discard(e, garbage);
 }
 
-void shard::adopt(entry* e) noexcept {
-  if (bounded_) link_after(&lru_, e);
+void shard::account(const entry* e) noexcept {
   bytes_ += e->charge();
   if (e->expires()) ++expiring_;
 }
 
-void shard::forget(entry* e, entry_list& garbage) noexcept {
-  if (bounded_) unlink(e);
+void shard::discard(entry* e, entry_list& garbage) noexcept {
   bytes_ -= e->charge();
   if (e->expires()) --expiring_;
   garbage.push(e);
-}
-
-void shard::move_to_front(entry* e) noexcept {
-  if (lru_.next == e) return;  // a hot key is often already there: skip the pointer writes
-  unlink(e);
-  link_after(&lru_, e);
 }
 
 bool shard::over_budget() const noexcept {
@@ -204,10 +187,11 @@ bool shard::over_budget() const noexcept {
 void shard::trim(const entry* keep, entry_list& garbage) noexcept {
   if (!bounded_) return;
   while (over_budget()) {
-    auto* victim = static_cast<entry*>(lru_.prev);
-    if (victim == keep) return;  // cannot happen while keep fits the budget alone
+    entry* victim = policy_.next_victim(keep);
+    if (victim == nullptr) break;  // only keep is left: cannot happen while keep fits the budget alone
     remove_at(table_.find(victim), garbage);
   }
+  policy_.end_eviction();
 }
 
 void shard::sweep_step(lazy_now& now, entry_list& garbage) {

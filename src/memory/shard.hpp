@@ -1,9 +1,11 @@
-// One shard of an InMemoryBackend: a hash table, an exact LRU list and a budget, under one mutex.
+// One shard of an InMemoryBackend: a hash table, an eviction policy and a budget, under one lock.
 #pragma once
 
 #include "entry.hpp"
+#include "eviction_policy.hpp"
 #include "lazy_now.hpp"
 #include "slot_table.hpp"
+#include "spin_lock.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -28,10 +30,14 @@ class found_value {
  public:
   static constexpr std::size_t inline_capacity = 128;
 
+  [[nodiscard]] explicit operator bool() const noexcept { return found_; }
+  /// The value found; valid while this object lives.
+  [[nodiscard]] std::string_view value() const noexcept {
+    return pinned_ ? pinned_->value() : std::string_view(bytes_, size_);
+  }
   [[nodiscard]] std::optional<std::string> take() const {
     if (!found_) return std::nullopt;
-    if (pinned_) return std::string(pinned_->value());
-    return std::string(bytes_, size_);
+    return std::string(value());
   }
 
  private:
@@ -44,9 +50,9 @@ class found_value {
   char bytes_[inline_capacity];
 };
 
-/// Every operation locks the shard's mutex once, for a probe and a few pointer updates: entries
+/// Every operation locks the shard once, for a probe and a few pointer updates: entries
 /// are built before locking, and the ones that leave are freed after unlocking (entry_list).
-/// The LRU list is kept only when the shard has a budget; an unbounded shard never evicts.
+/// The eviction policy is kept only when the shard has a budget; an unbounded shard never evicts.
 class alignas(64) shard {
  public:
   shard() = default;
@@ -55,15 +61,34 @@ class alignas(64) shard {
   ~shard();
 
   /// Sets the shard up; called once, before any other use.
-  void configure(budget limits, std::chrono::nanoseconds sweep_interval, time_point now);
+  void configure(budget limits, eviction_policy::kind eviction, std::chrono::nanoseconds sweep_interval,
+                 time_point now);
 
-  /// The live entry under key, made most recently used; an expired one is removed instead.
+  /// Looks key up: a live entry is counted as a use by the eviction policy and handed to keep,
+  /// under the lock (keep must neither block nor allocate); an expired one is removed instead.
+  /// Whether a live entry was found.
+  template <class Keep>
+  bool find(std::uint64_t hash, std::string_view key, lazy_now& now, Keep&& keep) {
+    entry_list expired;
+    std::lock_guard guard(lock_);
+    const std::size_t slot = table_.find(hash, key);
+    if (slot == slot_table::npos) return false;
+    entry* e = table_.at(slot);
+    if (e->expires() && e->expired_at(now.get())) {
+      remove_at(slot, expired);
+      return false;
+    }
+    if (bounded_) policy_.on_hit(e);
+    keep(e);
+    return true;
+  }
+  /// The live entry under key, as find above, carried out of the lock.
   [[nodiscard]] found_value find(std::uint64_t hash, std::string_view key, lazy_now& now);
   /// Whether a live entry is under key; leaves recency alone.
   [[nodiscard]] bool contains(std::uint64_t hash, std::string_view key, lazy_now& now);
-  /// Stores fresh, replacing an entry with its key, evicting least recently used entries while
-  /// over budget, and sweeping a few slots when a sweep is due. fresh must fit the budget alone.
-  /// Throws Error(errc::closed) after close(), so a write racing with close() leaves nothing.
+  /// Stores fresh, replacing an entry with its key, evicting the policy's victims while over budget, and sweeping a few
+  /// slots when a sweep is due. fresh must fit the budget alone. Throws Error(errc::closed) after close(), so a write
+  /// racing with close() leaves nothing.
   void store(entry_ref fresh, lazy_now& now);
   /// As store, but only when no live entry has fresh's key; whether it stored.
   bool store_if_absent(entry_ref fresh, lazy_now& now);
@@ -84,17 +109,18 @@ class alignas(64) shard {
   void reset(std::size_t capacity, bool closing);
   void put(entry_ref fresh, std::size_t slot, lazy_now& now, entry_list& garbage);
   void remove_at(std::size_t slot, entry_list& garbage) noexcept;
-  void adopt(entry* e) noexcept;
-  void forget(entry* e, entry_list& garbage) noexcept;
-  void move_to_front(entry* e) noexcept;
+  /// Counts e's bytes and deadline in the shard's totals.
+  void account(const entry* e) noexcept;
+  /// Takes e's bytes and deadline out of the totals and hands it to garbage.
+  void discard(entry* e, entry_list& garbage) noexcept;
   void trim(const entry* keep, entry_list& garbage) noexcept;
   void sweep_step(lazy_now& now, entry_list& garbage);
   [[nodiscard]] bool over_budget() const noexcept;
 
-  // Everything a hit touches shares the mutex's cache lines.
-  mutable std::mutex mutex_;
+  // Everything a hit touches shares the lock's cache lines.
+  mutable spin_lock lock_;
   slot_table table_;
-  lru_hook lru_;  // sentinel of a circular list: lru_.next is the most recently used entry
+  eviction_policy policy_;
   std::size_t bytes_ = 0;
   std::size_t expiring_ = 0;  // entries with a deadline; none means a sweep has nothing to do
   bool bounded_ = false;

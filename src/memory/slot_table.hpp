@@ -52,6 +52,8 @@ class slot_table {
     std::uint64_t hash;
     entry* value;
   };
+  // entry_charge counts two slots per entry: the table is kept at most half full.
+  static_assert(2 * sizeof(slot) == table_bytes_per_entry);
 
   void place(std::uint64_t hash, entry* e) noexcept;
 

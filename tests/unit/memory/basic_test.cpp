@@ -64,12 +64,21 @@ TEST(MemoryBasic, InstancesAreSeparateStores) {
   EXPECT_EQ(b.get("k"), std::nullopt);
 }
 
-TEST(MemoryBasic, BytesCountsKeysAndValues) {
+TEST(MemoryBasic, BytesCountsWhatEntriesCost) {
   InMemoryBackend cache;
   cache.set("abc", "12345");
-  EXPECT_EQ(cache.bytes(), 8u);
-  cache.set("abc", "1");
-  EXPECT_EQ(cache.bytes(), 4u);
+  EXPECT_EQ(cache.bytes(), InMemoryBackend::entry_charge(3, 5));
+  cache.set("abc", std::string(100, 'v'));
+  EXPECT_EQ(cache.bytes(), InMemoryBackend::entry_charge(3, 100));
+}
+
+TEST(MemoryBasic, EntryChargeCountsHeaderAllocatorAndTable) {
+  // A 64-byte header, key and value, an 8-byte malloc chunk header, rounded up to 16, and two
+  // 16-byte slots of a table kept at most half full.
+  EXPECT_EQ(InMemoryBackend::entry_charge(0, 0), 80u + 32u);
+  EXPECT_EQ(InMemoryBackend::entry_charge(30, 100), 208u + 32u);
+  EXPECT_EQ(InMemoryBackend::entry_charge(1, 103), 176u + 32u);
+  EXPECT_EQ(InMemoryBackend::entry_charge(1, 104), 192u + 32u);
 }
 
 TEST(MemoryBasic, LargeValuesRoundTrip) {
@@ -116,7 +125,7 @@ TEST(MemoryKeys, OneMebibyteKey) {
   EXPECT_EQ(cache.get(key), "big key");
   key.back() = 'x';
   EXPECT_EQ(cache.get(key), std::nullopt);
-  EXPECT_EQ(cache.bytes(), (1u << 20) + 7);
+  EXPECT_EQ(cache.bytes(), InMemoryBackend::entry_charge(1 << 20, 7));
 }
 
 TEST(MemoryBatch, GetManyAnswersInOrder) {

@@ -94,6 +94,11 @@ struct worker {
         case 13:
           if (step % 64 == 0) cache->clear();
           break;
+        case 14: {
+          std::string value;
+          if (cache->get_into(key, value) && !belongs_to(value, key)) ++*mix_ups;
+          break;
+        }
         default:
           if (!belongs_to(cache->get(key), key)) ++*mix_ups;
       }
@@ -117,7 +122,7 @@ void expect_consistent(InMemoryBackend& cache, manual_clock& clock) {
   for (int i = 0; i < key_count; ++i) {
     const std::string key = key_of(static_cast<std::uint32_t>(i));
     if (auto value = cache.get(key)) {
-      bytes += key.size() + value->size();
+      bytes += InMemoryBackend::entry_charge(key.size(), value->size());
       ++live;
     }
   }
@@ -125,22 +130,33 @@ void expect_consistent(InMemoryBackend& cache, manual_clock& clock) {
   EXPECT_EQ(cache.bytes(), bytes);
 }
 
-TEST(MemoryConcurrency, BoundedStoreUnderEightThreads) {
+class MemoryBoundedConcurrency : public ::testing::TestWithParam<memory_eviction> {};
+
+TEST_P(MemoryBoundedConcurrency, BoundedStoreUnderEightThreads) {
   manual_clock clock;
-  InMemoryBackend cache({.max_size = 32, .shards = 4, .sweep_interval = 0ms, .clock = clock.function()});
+  InMemoryBackend cache(
+      {.max_size = 32, .eviction = GetParam(), .shards = 4, .sweep_interval = 0ms, .clock = clock.function()});
   hammer(cache, clock, 20'000);
   EXPECT_LE(cache.size(), 32u);
   expect_consistent(cache, clock);
 }
 
-TEST(MemoryConcurrency, ByteBudgetUnderEightThreads) {
+TEST_P(MemoryBoundedConcurrency, ByteBudgetUnderEightThreads) {
   manual_clock clock;
-  InMemoryBackend cache(
-      {.max_size = 0, .max_bytes = 1200, .shards = 2, .sweep_interval = 0ms, .clock = clock.function()});
+  InMemoryBackend cache({.max_size = 0,
+                         .max_bytes = 2400,
+                         .eviction = GetParam(),
+                         .shards = 2,
+                         .sweep_interval = 0ms,
+                         .clock = clock.function()});
   hammer(cache, clock, 20'000);
-  EXPECT_LE(cache.bytes(), 1200u);
+  EXPECT_LE(cache.bytes(), 2400u);
   expect_consistent(cache, clock);
 }
+
+INSTANTIATE_TEST_SUITE_P(Eviction, MemoryBoundedConcurrency,
+                         ::testing::Values(memory_eviction::lru, memory_eviction::tinylfu),
+                         [](const auto& info) { return info.param == memory_eviction::lru ? "lru" : "tinylfu"; });
 
 TEST(MemoryConcurrency, UnboundedStoreUnderEightThreads) {
   manual_clock clock;

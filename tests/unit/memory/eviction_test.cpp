@@ -1,4 +1,5 @@
-// Eviction: exact LRU within a shard, the entry limit and the byte budget.
+// Eviction with `eviction = lru`: exact LRU within a shard, the entry limit and the byte budget.
+// W-TinyLFU is tested in admission_test.cpp.
 #include <fast_cache/memory_backend.hpp>
 
 #include "expect_error.hpp"
@@ -13,7 +14,7 @@ namespace {
 using test::expect_error;
 
 TEST(MemoryLru, EvictsLeastRecentlyUsed) {
-  InMemoryBackend cache({.max_size = 3, .shards = 1});
+  InMemoryBackend cache({.max_size = 3, .eviction = memory_eviction::lru, .shards = 1});
   cache.set("a", "1");
   cache.set("b", "2");
   cache.set("c", "3");
@@ -25,7 +26,7 @@ TEST(MemoryLru, EvictsLeastRecentlyUsed) {
 }
 
 TEST(MemoryLru, GetKeepsAKey) {
-  InMemoryBackend cache({.max_size = 3, .shards = 1});
+  InMemoryBackend cache({.max_size = 3, .eviction = memory_eviction::lru, .shards = 1});
   cache.set("a", "1");
   cache.set("b", "2");
   cache.set("c", "3");
@@ -39,7 +40,7 @@ TEST(MemoryLru, GetKeepsAKey) {
 }
 
 TEST(MemoryLru, HasDoesNotRefresh) {
-  InMemoryBackend cache({.max_size = 2, .shards = 1});
+  InMemoryBackend cache({.max_size = 2, .eviction = memory_eviction::lru, .shards = 1});
   cache.set("a", "1");
   cache.set("b", "2");
   EXPECT_TRUE(cache.has("a"));
@@ -48,7 +49,7 @@ TEST(MemoryLru, HasDoesNotRefresh) {
 }
 
 TEST(MemoryLru, OverwriteRefreshes) {
-  InMemoryBackend cache({.max_size = 2, .shards = 1});
+  InMemoryBackend cache({.max_size = 2, .eviction = memory_eviction::lru, .shards = 1});
   cache.set("a", "1");
   cache.set("b", "2");
   cache.set("a", "1bis");
@@ -58,7 +59,7 @@ TEST(MemoryLru, OverwriteRefreshes) {
 }
 
 TEST(MemoryLru, MaxSizeHoldsAcrossShards) {
-  InMemoryBackend cache({.max_size = 100, .shards = 8});
+  InMemoryBackend cache({.max_size = 100, .eviction = memory_eviction::lru, .shards = 8});
   for (int i = 0; i < 10'000; ++i) cache.set("key" + std::to_string(i), "v");
   EXPECT_LE(cache.size(), 100u);
   EXPECT_GE(cache.size(), 90u);  // every shard is full or nearly so
@@ -66,7 +67,7 @@ TEST(MemoryLru, MaxSizeHoldsAcrossShards) {
 }
 
 TEST(MemoryLru, NeverMoreShardsThanEntries) {
-  InMemoryBackend cache({.max_size = 3, .shards = 16});
+  InMemoryBackend cache({.max_size = 3, .eviction = memory_eviction::lru, .shards = 16});
   EXPECT_EQ(cache.shard_count(), 3u);
   for (int i = 0; i < 50; ++i) cache.set("key" + std::to_string(i), "v");
   EXPECT_LE(cache.size(), 3u);
@@ -80,32 +81,54 @@ TEST(MemoryLru, UnboundedKeepsEverything) {
   for (int i = 0; i < 20'000; i += 997) EXPECT_TRUE(cache.has("key" + std::to_string(i)));
 }
 
+// Each entry is charged what it costs: InMemoryBackend::entry_charge, not just key + value.
 TEST(MemoryBytes, BudgetEvictsOldestFirst) {
-  InMemoryBackend cache({.max_size = 0, .max_bytes = 100, .shards = 1});
-  for (char c = 'a'; c <= 'd'; ++c) cache.set(std::string(5, c), std::string(25, c));  // 30 bytes each
+  const std::size_t each = InMemoryBackend::entry_charge(5, 25);
+  InMemoryBackend cache(
+      {.max_size = 0, .max_bytes = 3 * each + each / 2, .eviction = memory_eviction::lru, .shards = 1});
+  for (char c = 'a'; c <= 'd'; ++c) cache.set(std::string(5, c), std::string(25, c));
   EXPECT_EQ(cache.size(), 3u);
-  EXPECT_EQ(cache.bytes(), 90u);
+  EXPECT_EQ(cache.bytes(), 3 * each);
   EXPECT_FALSE(cache.has("aaaaa"));
   EXPECT_TRUE(cache.has("bbbbb"));
 }
 
+TEST(MemoryBytes, OverheadCountsForSmallEntries) {
+  // 100 one-byte values in 100 * 2 bytes of key and value: the real cost is over 100 bytes each.
+  const std::size_t budget = 10 * InMemoryBackend::entry_charge(1, 1);
+  InMemoryBackend cache({.max_size = 0, .max_bytes = budget, .eviction = memory_eviction::lru, .shards = 1});
+  for (int i = 0; i < 100; ++i) cache.set(std::string(1, static_cast<char>(i)), "v");
+  EXPECT_EQ(cache.size(), 10u);
+  EXPECT_EQ(cache.bytes(), budget);
+}
+
 TEST(MemoryBytes, GrowingAValueEvictsOthersNotItself) {
-  InMemoryBackend cache({.max_size = 0, .max_bytes = 100, .shards = 1});
-  cache.set("a", std::string(29, 'x'));
-  cache.set("b", std::string(29, 'x'));
-  cache.set("c", std::string(29, 'x'));
-  cache.set("c", std::string(89, 'y'));
-  EXPECT_EQ(cache.get("c"), std::string(89, 'y'));
-  EXPECT_LE(cache.bytes(), 100u);
-  EXPECT_FALSE(cache.has("a"));
-  EXPECT_FALSE(cache.has("b"));  // 30 + 90 would still exceed 100
+  const std::size_t small = InMemoryBackend::entry_charge(1, 29);
+  const std::size_t budget = 3 * small + small / 2;
+  // Charged a little more than budget - small (the overhead is 105 to 120 bytes): no room for two.
+  const std::size_t big_value = budget - small - 100;
+  for (const auto eviction : {memory_eviction::lru, memory_eviction::tinylfu}) {
+    InMemoryBackend cache({.max_size = 0, .max_bytes = budget, .eviction = eviction, .shards = 1});
+    cache.set("a", std::string(29, 'x'));
+    cache.set("b", std::string(29, 'x'));
+    cache.set("c", std::string(29, 'x'));
+    cache.set("c", std::string(big_value, 'y'));
+    EXPECT_EQ(cache.get("c"), std::string(big_value, 'y'));
+    EXPECT_LE(cache.bytes(), budget);
+    EXPECT_FALSE(cache.has("a"));
+    EXPECT_FALSE(cache.has("b"));
+  }
 }
 
 TEST(MemoryBytes, EntryOverShardBudgetIsRefused) {
-  InMemoryBackend cache({.max_size = 0, .max_bytes = 400, .shards = 4});
-  cache.set("k", std::string(99, 'v'));  // exactly 100 bytes: fits
-  expect_error([&] { cache.set("k", std::string(100, 'v')); }, errc::value_too_large,
-               "entry of 101 bytes (key + value) exceeds the byte budget of a shard, 100 bytes");
+  const std::size_t share = InMemoryBackend::entry_charge(1, 99);
+  InMemoryBackend cache({.max_size = 0, .max_bytes = 4 * share, .shards = 4});
+  cache.set("k", std::string(99, 'v'));  // charged exactly a shard's share: fits
+  const std::size_t over = InMemoryBackend::entry_charge(1, 115);
+  expect_error([&] { cache.set("k", std::string(115, 'v')); }, errc::value_too_large,
+               "entry charged " + std::to_string(over) +
+                   " bytes (116 of key and value, the rest overhead) exceeds the byte budget of a shard, " +
+                   std::to_string(share) + " bytes");
   EXPECT_EQ(cache.get("k"), std::string(99, 'v'));
 }
 

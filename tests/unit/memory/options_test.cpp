@@ -18,6 +18,7 @@ TEST(MemoryOptions, Defaults) {
   EXPECT_EQ(options.namespace_, "cache");
   EXPECT_EQ(options.max_size, 10'000u);
   EXPECT_EQ(options.max_bytes, 0u);
+  EXPECT_EQ(options.eviction, memory_eviction::tinylfu);
   EXPECT_EQ(options.default_expire, std::nullopt);
   EXPECT_EQ(options.shards, default_memory_shards());
   EXPECT_GE(options.shards, 16u);
@@ -26,6 +27,15 @@ TEST(MemoryOptions, Defaults) {
   InMemoryBackend cache;
   EXPECT_EQ(cache.namespace_name(), "cache");
   EXPECT_EQ(cache.shard_count(), default_memory_shards());
+}
+
+TEST(MemoryOptions, EvictionByName) {
+  EXPECT_EQ(memory_eviction_from_name("lru"), memory_eviction::lru);
+  EXPECT_EQ(memory_eviction_from_name("tinylfu"), memory_eviction::tinylfu);
+  expect_error([] { (void)memory_eviction_from_name("LFU"); }, errc::invalid_argument,
+               "InMemoryOptions::eviction must be lru or tinylfu, got \"LFU\"");
+  expect_error([] { InMemoryBackend({.eviction = static_cast<memory_eviction>(7)}); }, errc::invalid_argument,
+               "InMemoryOptions::eviction must be");
 }
 
 TEST(MemoryOptions, ShardsOutOfRange) {
