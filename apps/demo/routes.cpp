@@ -244,7 +244,13 @@ asio::awaitable<json::value> slow_square(int x) {
 }
 const auto cached_square = cache.cached("slow_square", {.expire = 1s, .stale_while_revalidate = 60s}, slow_square);
 
+// The same without the window, for comparison: each expiry makes callers wait for the 500 ms.
+const auto cached_square_no_window = cache.cached("slow_square_no_window", {.expire = 1s}, slow_square);
+
 asio::awaitable<json::value> stale_square(const request& req) { co_return co_await cached_square(req.query<int>("x")); }
+asio::awaitable<json::value> slow_square_route(const request& req) {
+  co_return co_await cached_square_no_window(req.query<int>("x"));
+}
 
 // Stale-if-error: `fail=true` makes the upstream fail; a result that expired within the last
 // five minutes is served instead. `fail` is no part of the key.
@@ -310,6 +316,7 @@ void add_routes(fast_cache::beast::app& app) {
   app.get("/user", cache_route({.expire = 300s, .tags = user_route_tags}, user_page));
   app.post("/user/invalidate", user_invalidate);
   app.get("/swr", stale_square);
+  app.get("/slow", slow_square_route);
   app.get("/quote", quote);
   app.get("/lookup", lookup);
 }

@@ -247,7 +247,8 @@ struct cached_state {
 
   template <class Executor>
   static boost::asio::awaitable<void, Executor> async_refresh(std::shared_ptr<cached_state> self,
-                                                              std::shared_ptr<Backend> backend, refresh_guard guard,
+                                                              std::shared_ptr<Backend> backend,
+                                                              [[maybe_unused]] refresh_guard guard,  // held until done
                                                               std::string key, std::vector<std::string> tag_keys,
                                                               std::vector<std::optional<std::string>> versions,
                                                               Args... args) {

@@ -171,9 +171,13 @@ asio::awaitable<std::optional<fh::entry>> store_response(
     co_return std::nullopt;
   }
   const fh::entry_sealing sealing(cache, plan);
-  fh::entry_to_store store = fh::prepare_store(
-      decision, {res.result_int(), replayable_headers(res), std::string(body_bytes(res.body())), took},
-      std::move(*tag_versions), sealing.seal(), now, policy.freshness());
+  fh::fresh_response fresh;
+  fresh.status = res.result_int();
+  fresh.headers = replayable_headers(res);
+  fresh.body = std::string(body_bytes(res.body()));
+  fresh.took = took;
+  fh::entry_to_store store =
+      fh::prepare_store(decision, std::move(fresh), std::move(*tag_versions), sealing.seal(), now, policy.freshness());
   // The response need not wait for its store, nor for the lock's release that follows it.
   co_await fast_cache::detail::async_store_in_background<asio::any_io_executor>(
       session, std::move(store.bytes), store.backend_expire, std::move(lock_token));
@@ -187,7 +191,8 @@ template <class Response, class OwnedProduce>
 asio::awaitable<void> refresh_route(Cache& cache, std::shared_ptr<const fh::route_cache> policy,
                                     std::shared_ptr<Backend> backend, fh::cache_plan plan,
                                     std::vector<std::optional<std::string>> versions,
-                                    fast_cache::detail::refresh_guard guard, OwnedProduce produce) {
+                                    [[maybe_unused]] fast_cache::detail::refresh_guard guard,  // held until done
+                                    OwnedProduce produce) {
   fast_cache::detail::cache_session session(cache, std::move(backend), plan.key);
   const auto started = std::chrono::steady_clock::now();
   std::optional<Response> fresh;

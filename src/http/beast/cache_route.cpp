@@ -41,8 +41,10 @@ asio::awaitable<response> cached_route::operator()(const request& req) const {
   const state& s = *keep_alive;
   Cache& cache = s.cache != nullptr ? *s.cache : req.cache();
   const std::shared_ptr<const fast_cache::http::route_cache> policy(keep_alive, &s.policy);
-  co_return co_await detail::serve_cached<response>(cache, policy, req.view(), req.msg().version(),
-                                                    run_handler{&s.inner, &req}, copy_for_refresh{keep_alive, &req});
+  // Named, not temporaries of the co_await expression: g++ 12 destroys those twice (DESIGN.md §4).
+  const run_handler produce{&s.inner, &req};
+  const copy_for_refresh owned{keep_alive, &req};
+  co_return co_await detail::serve_cached<response>(cache, policy, req.view(), req.msg().version(), produce, owned);
 }
 
 }  // namespace fast_cache::beast
