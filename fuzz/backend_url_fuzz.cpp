@@ -4,6 +4,7 @@
 // empty environment, as its constructor does first). All may throw Error(errc::invalid_argument),
 // and nothing else.
 #include "dynamodb/config.hpp"
+#include "factory/tiered_url.hpp"
 
 #include <fast_cache/backend_factory.hpp>
 #include <fast_cache/dynamodb_backend.hpp>
@@ -44,6 +45,13 @@ void check(std::string_view url) {
   }
   if (url.starts_with("redis:") || url.starts_with("rediss:") || url.starts_with("redis+cluster:")) {
     check_options(redis_options_from_url(url));
+    return;
+  }
+  if (url.starts_with("tiered:")) {  // its levels, each as a URL of its own
+    const detail::tiered_url parts = detail::parse_tiered_url(url);
+    if (parts.max_staleness && parts.max_staleness->count() < 0) std::abort();
+    check(parts.l1);
+    check(parts.l2);
     return;
   }
   const auto backend = make_backend(url);

@@ -34,10 +34,32 @@ using has_signature = void(boost::system::error_code, bool);
 using done_signature = void(boost::system::error_code);
 using get_many_signature = void(boost::system::error_code, std::vector<std::optional<std::string>>);
 
+/// How long an entry has left to live, as get_with_ttl reports it.
+struct time_left {
+  enum class kind : unsigned char {
+    unknown,  ///< the backend cannot tell (the default get_with_ttl)
+    never,    ///< the entry never expires
+    known,    ///< it expires in `left`
+  };
+  kind what = kind::unknown;
+  duration left{};  ///< when `what` is known: more than zero
+  friend bool operator==(const time_left&, const time_left&) = default;
+};
+
+/// A value read together with its remaining lifetime.
+struct value_with_ttl {
+  std::optional<std::string> value;  ///< nullopt when absent or expired
+  time_left ttl;                     ///< of the value; unknown when there is none
+  friend bool operator==(const value_with_ttl&, const value_with_ttl&) = default;
+};
+
+using get_with_ttl_signature = void(boost::system::error_code, value_with_ttl);
+
 using get_handler = asio::any_completion_handler<get_signature>;
 using has_handler = asio::any_completion_handler<has_signature>;
 using done_handler = asio::any_completion_handler<done_signature>;
 using get_many_handler = asio::any_completion_handler<get_many_signature>;
+using get_with_ttl_handler = asio::any_completion_handler<get_with_ttl_signature>;
 
 /// Counters of one backend, for every caller. Remote backends count their calls, failures by kind
 /// and their circuit breaker; the in-memory backend, which has no server to fail, reports zeros.
@@ -54,6 +76,11 @@ struct backend_stats {
   /// "closed" (calls go through), "open" (calls fail at once), "half-open" (one probe is let
   /// through), or "none" for a backend without a breaker.
   std::string_view breaker_state = "none";
+  /// Near-cache counters of a TieredBackend (zero for other backends): reads its in-process
+  /// tier answered, reads it passed on, and invalidations it received from other processes.
+  std::uint64_t l1_hits = 0;
+  std::uint64_t l1_misses = 0;
+  std::uint64_t invalidations_received = 0;
 };
 
 /// A cache store. `clear()` removes this backend's namespace's entries and nothing else: a shared
@@ -85,6 +112,11 @@ class Backend {
   virtual void erase(std::string_view key) = 0;
   /// Removes every entry of this backend's namespace, and nothing else.
   virtual void clear() = 0;
+
+  /// The value under key with how long it has left to live, in one call. The default reads
+  /// get() and reports the time left as unknown; RedisBackend (GET and PTTL, one round trip) and
+  /// DynamoDBBackend (the item's ttl) know it. A near cache (TieredBackend) reads through it.
+  virtual value_with_ttl get_with_ttl(std::string_view key);
 
   /// Batch forms. The defaults loop over the single-key calls; backends override them with a
   /// native batch operation. get_many answers in the order of `keys`.
@@ -120,6 +152,15 @@ class Backend {
   template <class Token>
   auto async_get(std::string key, Token&& token) {
     return asio::async_initiate<Token, get_signature>(initiate_get{this}, token, std::move(key));
+  }
+  template <class Token>
+  auto async_get_with_ttl(std::string key, diagnostics& diag, Token&& token) {
+    return asio::async_initiate<Token, get_with_ttl_signature>(initiate_get_with_ttl{this, &diag}, token,
+                                                               std::move(key));
+  }
+  template <class Token>
+  auto async_get_with_ttl(std::string key, Token&& token) {
+    return asio::async_initiate<Token, get_with_ttl_signature>(initiate_get_with_ttl{this}, token, std::move(key));
   }
   template <class Token>
   auto async_set(std::string key, std::string value, expiry expire, diagnostics& diag, Token&& token) {
@@ -220,6 +261,8 @@ class Backend {
   virtual void do_async_set_if_absent(std::string key, std::string value, expiry expire, diagnostics* diag,
                                       has_handler handler);
   virtual void do_async_erase_if_equal(std::string key, std::string value, diagnostics* diag, has_handler handler);
+  /// The default completes do_async_get's answer with the time left unknown.
+  virtual void do_async_get_with_ttl(std::string key, diagnostics* diag, get_with_ttl_handler handler);
   /// Defaults fan out to the single-key operations concurrently.
   virtual void do_async_get_many(std::vector<std::string> keys, diagnostics* diag, get_many_handler handler);
   virtual void do_async_set_many(std::vector<item> items, expiry expire, diagnostics* diag, done_handler handler);
@@ -234,6 +277,14 @@ class Backend {
     template <class H>
     void operator()(H&& h, std::string key) const {
       self->do_async_get(std::move(key), diag, erase_handler<get_signature>(std::forward<H>(h)));
+    }
+  };
+  struct initiate_get_with_ttl {
+    Backend* self;
+    diagnostics* diag = nullptr;
+    template <class H>
+    void operator()(H&& h, std::string key) const {
+      self->do_async_get_with_ttl(std::move(key), diag, erase_handler<get_with_ttl_signature>(std::forward<H>(h)));
     }
   };
   struct initiate_set {

@@ -25,6 +25,11 @@ boost::asio::any_completion_handler<Signature> erase_handler(Handler&& handler) 
   // Already erased by an initiating function (a backend forwarding to another): already bound.
   if constexpr (std::is_same_v<std::decay_t<Handler>, boost::asio::any_completion_handler<Signature>>) {
     return std::forward<Handler>(handler);
+  } else if constexpr (std::is_same_v<boost::asio::associated_executor_t<std::decay_t<Handler>>,
+                                      boost::asio::any_completion_executor>) {
+    // A step in front of an erased handler (a backend calling another backend and finishing the
+    // work when it completes): its executor is that handler's, already bound.
+    return boost::asio::any_completion_handler<Signature>(std::forward<Handler>(handler));
   } else {
     auto executor = boost::asio::get_associated_executor(handler, boost::asio::system_executor());
     return boost::asio::any_completion_handler<Signature>(

@@ -76,6 +76,8 @@ class DynamoDBBackend final : public Backend {
   ~DynamoDBBackend() override;
 
   std::optional<std::string> get(std::string_view key) override;
+  /// The time left is the item's ttl against this machine's clock (whole seconds, as get judges).
+  value_with_ttl get_with_ttl(std::string_view key) override;
   /// Throws Error(errc::value_too_large) when the item would pass DynamoDB's 400 KB limit.
   void set(std::string_view key, std::string_view value, expiry expire = std::nullopt) override;
   bool has(std::string_view key) override;
@@ -105,6 +107,7 @@ class DynamoDBBackend final : public Backend {
 
  protected:
   void do_async_get(std::string key, diagnostics* diag, get_handler handler) override;
+  void do_async_get_with_ttl(std::string key, diagnostics* diag, get_with_ttl_handler handler) override;
   void do_async_set(std::string key, std::string value, expiry expire, diagnostics* diag,
                     done_handler handler) override;
   void do_async_has(std::string key, diagnostics* diag, has_handler handler) override;

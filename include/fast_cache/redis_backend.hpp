@@ -10,6 +10,7 @@
 #include <fast_cache/backend.hpp>
 #include <fast_cache/circuit_breaker.hpp>
 #include <fast_cache/expiry.hpp>
+#include <fast_cache/invalidation_bus.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -63,6 +64,8 @@ class RedisBackend final : public Backend {
   ~RedisBackend() override;
 
   std::optional<std::string> get(std::string_view key) override;
+  /// GET and PTTL pipelined: one round trip.
+  value_with_ttl get_with_ttl(std::string_view key) override;
   void set(std::string_view key, std::string_view value, expiry expire = std::nullopt) override;
   bool has(std::string_view key) override;
   void erase(std::string_view key) override;
@@ -78,10 +81,18 @@ class RedisBackend final : public Backend {
   [[nodiscard]] const std::string& namespace_name() const noexcept override;
   [[nodiscard]] backend_stats stats() const override;
 
+  /// The invalidation channel of this namespace, for near caches (TieredOptions::invalidations):
+  /// Redis pub/sub on `fast_cache:invalidate:<db>:<namespace>`. Publishing is a PUBLISH on this
+  /// backend's connections (counted in stats()); listening takes a connection of its own, PINGs it
+  /// every second and, when it is lost, subscribes again after a pause growing from 100 ms to 5 s
+  /// (on a cluster, at each seed node in turn: every node hears every PUBLISH).
+  [[nodiscard]] std::shared_ptr<invalidation_bus> invalidations();
+
   struct state;
 
  protected:
   void do_async_get(std::string key, diagnostics* diag, get_handler handler) override;
+  void do_async_get_with_ttl(std::string key, diagnostics* diag, get_with_ttl_handler handler) override;
   void do_async_set(std::string key, std::string value, expiry expire, diagnostics* diag,
                     done_handler handler) override;
   void do_async_has(std::string key, diagnostics* diag, has_handler handler) override;

@@ -1,3 +1,5 @@
+#include "core/continuation.hpp"
+
 #include <fast_cache/backend.hpp>
 #include <fast_cache/completion.hpp>
 
@@ -10,6 +12,23 @@ namespace fast_cache {
 
 void validate_key(std::string_view key) {
   if (key.empty()) throw Error(errc::invalid_argument, "cache key must not be empty");
+}
+
+value_with_ttl Backend::get_with_ttl(std::string_view key) { return value_with_ttl{get(key), time_left{}}; }
+
+namespace {
+
+// The default get_with_ttl's last step: get's answer, the time left unknown.
+struct with_unknown_ttl {
+  void operator()(get_with_ttl_handler handler, boost::system::error_code ec, std::optional<std::string> value) const {
+    std::move(handler)(ec, value_with_ttl{std::move(value), time_left{}});
+  }
+};
+
+}  // namespace
+
+void Backend::do_async_get_with_ttl(std::string key, diagnostics* diag, get_with_ttl_handler handler) {
+  do_async_get(std::move(key), diag, detail::then(std::move(handler), with_unknown_ttl{}));
 }
 
 std::vector<std::optional<std::string>> Backend::get_many(std::span<const std::string> keys) {

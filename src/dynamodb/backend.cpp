@@ -126,6 +126,18 @@ asio::awaitable<std::optional<std::string>> get_op(session s, std::string key) {
   co_return std::move(item->value);
 }
 
+asio::awaitable<value_with_ttl> get_with_ttl_op(session s, std::string key) {
+  validate_key(key);
+  const auto body = co_await call(
+      s, "GetItem",
+      get_item_request(s->options.table_name, cache_key(s->options.namespace_, key), s->options.consistent_read));
+  auto item = parse_get_item(body);
+  const auto now = system_clock::now();
+  if (!item || !item->live_at(now)) co_return value_with_ttl{};
+  const time_left left = item->remaining_at(now);
+  co_return value_with_ttl{std::move(item->value), left};
+}
+
 asio::awaitable<bool> has_op(session s, std::string key) {
   validate_key(key);
   const auto body = co_await call(
@@ -459,6 +471,9 @@ void DynamoDBBackend::close() {
 std::optional<std::string> DynamoDBBackend::get(std::string_view key) {
   return run(state_, budget::read, get_op, std::string(key));
 }
+value_with_ttl DynamoDBBackend::get_with_ttl(std::string_view key) {
+  return run(state_, budget::read, get_with_ttl_op, std::string(key));
+}
 void DynamoDBBackend::set(std::string_view key, std::string_view value, expiry expire) {
   run(state_, budget::write, set_op, std::string(key), std::string(value), expire);
 }
@@ -483,6 +498,9 @@ void DynamoDBBackend::erase_many(std::span<const std::string> keys) {
 
 void DynamoDBBackend::do_async_get(std::string key, diagnostics* diag, get_handler handler) {
   launch(state_, budget::read, std::move(handler), diag, get_op, std::move(key));
+}
+void DynamoDBBackend::do_async_get_with_ttl(std::string key, diagnostics* diag, get_with_ttl_handler handler) {
+  launch(state_, budget::read, std::move(handler), diag, get_with_ttl_op, std::move(key));
 }
 void DynamoDBBackend::do_async_set(std::string key, std::string value, expiry expire, diagnostics* diag,
                                    done_handler handler) {

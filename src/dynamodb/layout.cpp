@@ -83,4 +83,10 @@ bool stored_item::live_at(std::chrono::system_clock::time_point now) const noexc
   return !ttl || *ttl >= first_live_ttl(now);
 }
 
+time_left stored_item::remaining_at(std::chrono::system_clock::time_point now) const noexcept {
+  if (!ttl) return time_left{.what = time_left::kind::never};
+  const auto expires = std::chrono::system_clock::time_point(std::chrono::seconds(*ttl));
+  return time_left{.what = time_left::kind::known, .left = std::chrono::duration_cast<duration>(expires - now)};
+}
+
 }  // namespace fast_cache::dynamodb

@@ -2,6 +2,8 @@
 // `ttl` (N, epoch seconds, absent when the entry never expires).
 #pragma once
 
+#include <fast_cache/backend.hpp>
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -56,6 +58,8 @@ struct stored_item {
   std::optional<std::int64_t> ttl;
   /// DynamoDB deletes expired items up to two days late, so reads judge liveness themselves.
   [[nodiscard]] bool live_at(std::chrono::system_clock::time_point now) const noexcept;
+  /// How long an item live at `now` has left: until its ttl second begins, as live_at judges.
+  [[nodiscard]] time_left remaining_at(std::chrono::system_clock::time_point now) const noexcept;
 };
 
 }  // namespace fast_cache::dynamodb

@@ -1,8 +1,10 @@
 #include "redis/cluster.hpp"
 #include "redis/commands.hpp"
 #include "redis/connection.hpp"
+#include "redis/pubsub.hpp"
 #include "redis/reply.hpp"
 #include "redis/router.hpp"
+#include "redis/subscriber.hpp"
 
 #include "core/remote_calls.hpp"
 
@@ -34,7 +36,10 @@ struct RedisBackend::state {
   std::shared_ptr<detail::call_accounting> accounting;
   asio::io_context ioc{1};
   asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
-  std::optional<router> routes;  // used on the io thread only
+  std::shared_ptr<const connection_settings> settings;
+  std::vector<node_address> seeds;
+  std::optional<router> routes;                        // used on the io thread only
+  std::vector<std::weak_ptr<subscriber>> subscribers;  // on the io thread only
   std::thread thread;
   std::mutex mutex;  // orders launches against close()
   bool closed = false;
@@ -235,6 +240,15 @@ asio::awaitable<std::optional<std::string>> get_op(session s, std::string key) {
   co_return std::move(r.text);
 }
 
+// One round trip: both commands go in one pipeline on one connection.
+asio::awaitable<value_with_ttl> get_with_ttl_op(session s, std::string key) {
+  const std::string redis_key = key_of(*s.state, key);
+  std::vector<reply> replies =
+      co_await send(s, slot_of(*s.state, redis_key), command_of("GET", redis_key) + command_of("PTTL", redis_key), 2);
+  for (const reply& r : replies) throw_if_error(r, s->server);
+  co_return value_with_pttl(std::move(replies[0]), replies[1]);
+}
+
 asio::awaitable<void> set_op(session s, std::string key, std::string value, expiry expire) {
   std::string cmd;
   append_set(*s.state, cmd, key, value, expire);
@@ -322,6 +336,10 @@ asio::awaitable<void> set_many_op(session s, std::vector<item> items, expiry exp
   }
 }
 
+asio::awaitable<void> publish_op(session s, std::string channel, std::string message) {
+  co_await command(s, slot_of(*s.state, channel), command_of("PUBLISH", channel, message));
+}
+
 asio::awaitable<void> erase_many_op(session s, std::vector<std::string> keys) {
   const std::vector<std::string> redis_keys = redis_keys_of(*s.state, keys);
   for (const auto& [slot, positions] : by_slot(*s.state, redis_keys)) {
@@ -374,6 +392,70 @@ T run(const state_ptr& s, budget b, asio::awaitable<T> (*make_op)(session, Param
   }
 }
 
+// ---- the invalidation channel ----
+
+// Where a subscription may be made: the server, or each seed node of a cluster.
+std::vector<std::shared_ptr<const connection_settings>> subscription_nodes(const RedisBackend::state& s) {
+  if (s.seeds.empty()) return {s.settings};
+  std::vector<std::shared_ptr<const connection_settings>> out;
+  for (const node_address& node : s.seeds) {
+    auto settings = std::make_shared<connection_settings>(*s.settings);
+    settings->host = node.host;
+    settings->port = node.port;
+    out.push_back(std::move(settings));
+  }
+  return out;
+}
+
+struct start_subscription {
+  state_ptr s;
+  std::shared_ptr<subscriber> sub;
+  void operator()() const {
+    s->subscribers.push_back(sub);
+    sub->start();
+  }
+};
+struct stop_subscription {
+  std::shared_ptr<subscriber> sub;
+  void operator()() const { sub->stop(); }
+};
+class redis_invalidation_bus final : public invalidation_bus {
+ public:
+  explicit redis_invalidation_bus(state_ptr s)
+      : s_(std::move(s)), channel_(invalidation_channel(s_->options.db, s_->options.namespace_)) {}
+  ~redis_invalidation_bus() override { close(); }
+
+  void listen(listener l) override {
+    const std::lock_guard lock(s_->mutex);
+    if (s_->closed || sub_) return;
+    sub_ = std::make_shared<subscriber>(s_->ioc.get_executor(), subscription_nodes(*s_), channel_, std::move(l),
+                                        subscriber::timing{});
+    asio::post(s_->ioc, start_subscription{s_, sub_});
+  }
+
+  void publish(std::string message) override { run(s_, budget::write, publish_op, channel_, std::move(message)); }
+  void async_publish(std::string message,
+                     asio::any_completion_handler<void(boost::system::error_code)> handler) override {
+    launch(s_, budget::write, std::move(handler), nullptr, publish_op, channel_, std::move(message));
+  }
+
+  void close() override {
+    std::shared_ptr<subscriber> sub;
+    {
+      const std::lock_guard lock(s_->mutex);
+      sub = std::exchange(sub_, nullptr);
+    }
+    if (!sub) return;
+    sub->mute();
+    asio::post(s_->ioc, stop_subscription{std::move(sub)});
+  }
+
+ private:
+  state_ptr s_;
+  std::string channel_;
+  std::shared_ptr<subscriber> sub_;  // guarded by s_->mutex
+};
+
 void check_options(const RedisOptions& o) {
   const auto invalid = [](const std::string& why) { throw Error(errc::invalid_argument, "RedisOptions: " + why); };
   if (o.host.empty()) invalid("host must not be empty");
@@ -423,6 +505,8 @@ RedisBackend::RedisBackend(RedisOptions options) : state_(std::make_shared<state
     seeds.push_back(std::move(*address));
   }
   if (!seeds.empty()) s.server = "Redis Cluster at " + seeds.front().text();
+  s.settings = settings;
+  s.seeds = seeds;
   s.routes.emplace(s.ioc.get_executor(), settings, options.connections, std::move(seeds));
   s.options = std::move(options);
   s.thread = std::thread([&s] { s.ioc.run(); });
@@ -438,7 +522,12 @@ void RedisBackend::close() {
     s.closed = true;
   }
   // Fails requests in flight; the io thread then runs dry and ends.
-  asio::post(s.ioc, [&s] { s.routes->close(); });
+  asio::post(s.ioc, [&s] {
+    s.routes->close();
+    for (const auto& weak : s.subscribers) {
+      if (const auto sub = weak.lock()) sub->stop();
+    }
+  });
   s.work.reset();
   if (s.thread.get_id() == std::this_thread::get_id())
     s.thread.detach();
@@ -448,6 +537,9 @@ void RedisBackend::close() {
 
 std::optional<std::string> RedisBackend::get(std::string_view key) {
   return run(state_, budget::read, get_op, std::string(key));
+}
+value_with_ttl RedisBackend::get_with_ttl(std::string_view key) {
+  return run(state_, budget::read, get_with_ttl_op, std::string(key));
 }
 void RedisBackend::set(std::string_view key, std::string_view value, expiry expire) {
   run(state_, budget::write, set_op, std::string(key), std::string(value), expire);
@@ -474,6 +566,9 @@ void RedisBackend::erase_many(std::span<const std::string> keys) {
 
 void RedisBackend::do_async_get(std::string key, diagnostics* diag, get_handler handler) {
   launch(state_, budget::read, std::move(handler), diag, get_op, std::move(key));
+}
+void RedisBackend::do_async_get_with_ttl(std::string key, diagnostics* diag, get_with_ttl_handler handler) {
+  launch(state_, budget::read, std::move(handler), diag, get_with_ttl_op, std::move(key));
 }
 void RedisBackend::do_async_set(std::string key, std::string value, expiry expire, diagnostics* diag,
                                 done_handler handler) {
@@ -506,6 +601,9 @@ void RedisBackend::do_async_erase_many(std::vector<std::string> keys, diagnostic
 }
 
 const std::string& RedisBackend::namespace_name() const noexcept { return state_->options.namespace_; }
+std::shared_ptr<invalidation_bus> RedisBackend::invalidations() {
+  return std::make_shared<redis_invalidation_bus>(state_);
+}
 backend_stats RedisBackend::stats() const { return state_->accounting->counters.snapshot(state_->accounting->breaker); }
 
 }  // namespace fast_cache

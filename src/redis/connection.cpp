@@ -215,7 +215,18 @@ asio::awaitable<void> connection::read_loop(std::shared_ptr<connection> /*self*/
   }
 }
 
+void connection::watch(std::function<bool(const reply&)> is_push, std::function<void(reply)> on_push,
+                       std::function<void()> on_broken) {
+  is_push_ = std::move(is_push);
+  on_push_ = std::move(on_push);
+  on_broken_ = std::move(on_broken);
+}
+
 void connection::deliver(reply r) {
+  if (is_push_ && is_push_(r)) {
+    on_push_(std::move(r));
+    return;
+  }
   if (pending_.empty()) {
     fail(errc::protocol, "Redis at " + settings_->address() + " sent a reply nobody asked for");
     return;
@@ -247,6 +258,7 @@ void connection::fail(errc code, const std::string& message) {
     stream_->next_layer().close(ignored);
     stream_.reset();  // in-flight operations keep it alive until they end
   }
+  if (on_broken_) on_broken_();
   std::deque<std::shared_ptr<request>> failed;
   failed.swap(pending_);
   for (const auto& req : failed) {

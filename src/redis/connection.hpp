@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -64,6 +65,12 @@ class connection : public std::enable_shared_from_this<connection> {
   /// Fails every request with errc::closed and closes the socket.
   void close();
 
+  /// For a subscription: replies that `is_push` claims (pub/sub messages, which answer no
+  /// request) go to `on_push`, and `on_broken` is told at once when the connection fails, even
+  /// with no request waiting.
+  void watch(std::function<bool(const reply&)> is_push, std::function<void(reply)> on_push,
+             std::function<void()> on_broken);
+
  private:
   struct request;
   using stream_type = asio::ssl::stream<asio::ip::tcp::socket>;
@@ -86,6 +93,9 @@ class connection : public std::enable_shared_from_this<connection> {
   std::string outgoing_;  // written once connected, in the order of pending_
   bool writing_ = false;
   std::deque<std::shared_ptr<request>> pending_;  // awaiting replies, in the order sent
+  std::function<bool(const reply&)> is_push_;
+  std::function<void(reply)> on_push_;
+  std::function<void()> on_broken_;
 };
 
 }  // namespace fast_cache::redis

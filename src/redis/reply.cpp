@@ -48,6 +48,13 @@ std::string_view reply::error_code() const noexcept {
   return t.substr(0, t.find(' '));
 }
 
+value_with_ttl value_with_pttl(reply get, const reply& pttl) {
+  if (get.is_nil()) return value_with_ttl{};
+  if (pttl.integer == -1) return value_with_ttl{std::move(get.text), time_left{.what = time_left::kind::never}};
+  if (pttl.integer <= 0) return value_with_ttl{};
+  return value_with_ttl{std::move(get.text), time_left{.what = time_left::kind::known, .left = duration(pttl.integer)}};
+}
+
 void throw_if_error(const reply& r, const std::string& server) {
   if (!r.is_error()) return;
   static constexpr std::string_view passing[] = {"LOADING",  "BUSY",        "MASTERDOWN",

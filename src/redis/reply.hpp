@@ -2,6 +2,8 @@
 // parser, with no I/O of its own.
 #pragma once
 
+#include <fast_cache/backend.hpp>
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,6 +33,10 @@ struct reply {
 /// MASTERDOWN, TRYAGAIN, CLUSTERDOWN, READONLY), errc::rejected for the others (ERR, WRONGTYPE,
 /// NOAUTH, NOPERM, OOM...), the message naming `server` and quoting the reply.
 void throw_if_error(const reply& r, const std::string& server);
+
+/// The answers of a pipelined GET and PTTL of one key as a value with its time left. PTTL -1:
+/// never expires; -2 or 0: the key went between the two commands, so it counts as absent.
+[[nodiscard]] value_with_ttl value_with_pttl(reply get, const reply& pttl);
 
 /// Turns a byte stream into replies: feed bytes as they arrive, take replies as they complete.
 class reply_reader {

@@ -9,6 +9,7 @@
 #include <fast_cache/dynamodb_backend.hpp>
 #include <fast_cache/memory_backend.hpp>
 #include <fast_cache/redis_backend.hpp>
+#include <fast_cache/tiered_backend.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -125,6 +126,28 @@ struct redis_cluster_traits {
   }
 };
 
+// The near-cache tier over another backend (with Redis, subscribed to its invalidations): the
+// contract holds through it.
+template <class Inner, const char* Name>
+struct tiered_traits {
+  static constexpr const char* name = Name;
+  static constexpr bool has_server = Inner::has_server;
+  static constexpr bool through_proxy = Inner::through_proxy;
+  static constexpr std::size_t value_limit = Inner::value_limit;
+  static bool available() { return Inner::available(); }
+  static std::string endpoint() { return Inner::endpoint(); }
+  static std::shared_ptr<Backend> make(const std::string& ns, const std::string& at = {}) {
+    std::shared_ptr<Backend> l2 = at.empty() ? Inner::make(ns) : Inner::make(ns, at);
+    TieredOptions options{.l2 = l2};
+    if (auto* redis = dynamic_cast<RedisBackend*>(l2.get())) options.invalidations = redis->invalidations();
+    return std::make_shared<TieredBackend>(std::move(options));
+  }
+};
+constexpr char tiered_memory_name[] = "tiered_memory";
+constexpr char tiered_redis_name[] = "tiered_redis";
+constexpr char tiered_dynamodb_name[] = "tiered_dynamodb";
+constexpr char tiered_redis_cluster_name[] = "tiered_redis_cluster";
+
 template <class Traits>
 class conformance : public ::testing::Test {
  protected:
@@ -140,7 +163,11 @@ class conformance : public ::testing::Test {
   std::shared_ptr<Backend> backend;
 };
 
-using backends = ::testing::Types<memory_traits, dynamodb_traits, redis_traits, redis_tls_traits, redis_cluster_traits>;
+using backends =
+    ::testing::Types<memory_traits, dynamodb_traits, redis_traits, redis_tls_traits, redis_cluster_traits,
+                     tiered_traits<memory_traits, tiered_memory_name>, tiered_traits<redis_traits, tiered_redis_name>,
+                     tiered_traits<dynamodb_traits, tiered_dynamodb_name>,
+                     tiered_traits<redis_cluster_traits, tiered_redis_cluster_name>>;
 class backend_names {
  public:
   template <class T>
@@ -211,6 +238,25 @@ TYPED_TEST(conformance, expiry) {
   EXPECT_EQ(b.get("short"), std::nullopt);
   EXPECT_EQ(b.get("forever"), "v");
   EXPECT_EQ(b.get("long"), "v");
+}
+
+TYPED_TEST(conformance, get_with_ttl_reports_the_time_left_when_it_knows_it) {
+  Backend& b = *this->backend;
+  EXPECT_EQ(b.get_with_ttl("absent").value, std::nullopt);
+  b.set("hour", "v", 1h);
+  b.set("forever", "w", 0s);
+  const value_with_ttl hour = b.get_with_ttl("hour");
+  EXPECT_EQ(hour.value, "v");
+  if (hour.ttl.what == time_left::kind::known) {
+    EXPECT_GT(hour.ttl.left, 59min);
+    EXPECT_LE(hour.ttl.left, 1h + 1s);  // DynamoDB rounds up to a whole second
+  } else {
+    EXPECT_EQ(hour.ttl.what, time_left::kind::unknown);
+  }
+  const value_with_ttl forever = b.async_get_with_ttl("forever", asio::use_future).get();
+  EXPECT_EQ(forever.value, "w");
+  EXPECT_NE(forever.ttl.what, time_left::kind::known);
+  EXPECT_EQ(code_of([&] { (void)b.get_with_ttl(""); }), errc::invalid_argument);
 }
 
 // ---- conditional writes: the distributed lock's building blocks ----

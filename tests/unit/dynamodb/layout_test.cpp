@@ -83,5 +83,12 @@ TEST(layout, ttl_rounds_up_and_liveness_is_checked_on_read) {
   EXPECT_TRUE((stored_item{"v", std::nullopt}.live_at(now)));
 }
 
+TEST(layout, time_left_runs_until_the_ttl_second_begins) {
+  const system_clock::time_point now(milliseconds(1'000'000'500));
+  EXPECT_EQ((stored_item{"v", 1'000'001}.remaining_at(now)),
+            (time_left{.what = time_left::kind::known, .left = milliseconds(500)}));
+  EXPECT_EQ((stored_item{"v", std::nullopt}.remaining_at(now)), time_left{.what = time_left::kind::never});
+}
+
 }  // namespace
 }  // namespace fast_cache::dynamodb
