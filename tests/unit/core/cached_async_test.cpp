@@ -1,6 +1,7 @@
 #include <fast_cache/cache.hpp>
 #include <fast_cache/memory_backend.hpp>
 
+#include "support/run_coroutine.hpp"
 #include "support/test_backends.hpp"
 
 #include <gtest/gtest.h>
@@ -24,14 +25,7 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-// Runs a coroutine to completion on its own io_context and returns its result.
-template <class T>
-T run(asio::awaitable<T> coroutine, asio::io_context& io) {
-  auto future = asio::co_spawn(io, std::move(coroutine), asio::use_future);
-  io.restart();
-  io.run();
-  return future.get();
-}
+using fast_cache::testing::run;
 
 struct doubler {
   std::atomic<int>* calls;

@@ -3,15 +3,12 @@
 #include <fast_cache/cache.hpp>
 #include <fast_cache/memory_backend.hpp>
 
+#include "support/run_coroutine.hpp"
 #include "unit/core/wall_clock.hpp"
 
 #include <gtest/gtest.h>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/use_future.hpp>
 
 #include <atomic>
 #include <optional>
@@ -24,13 +21,7 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-template <class T>
-T run(asio::awaitable<T> coroutine, asio::io_context& io) {
-  auto future = asio::co_spawn(io, std::move(coroutine), asio::use_future);
-  io.restart();
-  io.run();
-  return future.get();
-}
+using fast_cache::testing::run;
 
 // A coroutine that counts its runs, answers `answer`, or throws while `fail` is set.
 struct source {
