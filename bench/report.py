@@ -4,8 +4,10 @@ the JSON record and the chart's data.
 
     report.py RESULTS_DIR COMMAND MACHINE OUT.json CHART_DATA_DIR
 
-RESULTS_DIR holds memory.json (Google Benchmark's JSON), stampede.json, dynamodb.json,
-http.json and outage.json. Exits 0 whether targets pass or not: a FAIL is a finding, not a broken run.
+RESULTS_DIR holds memory.json (Google Benchmark's JSON), caffeine.json, hit_ratio.json,
+caffeine_hit_ratio.json and instructions.json (the in-memory section), and, unless the run was
+--memory-only, stampede.json, dynamodb.json, http.json, swr.json and outage.json. Exits 0 whether targets
+pass or not: a FAIL is a finding, not a broken run.
 """
 import datetime
 import json
@@ -35,7 +37,11 @@ class Targets:
     def add(self, name, measured, goal, at_least, unit=""):
         passed = measured >= goal if at_least else measured <= goal
         # Margin over the goal, >= 1 when passing, whichever way the goal points: the chart's bar.
-        margin = (measured / goal if at_least else goal / measured) if measured and goal else 0.0
+        # A difference in percentage points has no ratio: each point past the goal adds 1.
+        if unit == " pt":
+            margin = max(0.05, 1 + ((measured - goal) if at_least else (goal - measured)))
+        else:
+            margin = (measured / goal if at_least else goal / measured) if measured and goal else 0.0
         self.rows.append({"name": name, "measured": measured, "goal": goal, "unit": unit,
                           "comparison": ">=" if at_least else "<=", "pass": passed, "margin": margin})
 
@@ -65,6 +71,50 @@ def memory_section(rates, targets, lines):
             targets.add(f"{where} 2 threads vs baseline", vs_base, 2.0, at_least=True, unit="x")
 
 
+def caffeine_section(rates, caffeine, ours_hits, caffeine_hits, instructions, targets, lines, reports, chart):
+    """Throughput against Caffeine on the same workload, hit ratios on the same traces."""
+    lines.append("In-memory backend vs Caffeine 2.6.2: get_into (reused buffer) and mix_into vs getIfPresent/put "
+                 "(30-byte keys, 100-byte values)")
+    lines.append(f"  {'operation':12} {'entries':>7} {'threads':>7} {'ours ns/op':>10} {'Caffeine ns/op':>14} "
+                 f"{'ours/Caffeine':>13}")
+    theirs = {(r["operation"], r["entries"], r["threads"]): r["ops_per_s"] for r in caffeine["throughput"]}
+    for operation in ("get_hit_into", "mix_into"):
+        for entries in sorted({k[1] for k in theirs}):
+            for threads in (1, 2):
+                ours = rates.get((operation, entries, "memory", threads), 0.0)
+                other = theirs.get((operation, entries, threads), 0.0)
+                if not ours or not other:
+                    continue
+                lines.append(f"  {operation:12} {size_label(entries):>7} {threads:>7} {1e9 / ours:10.1f} "
+                             f"{1e9 / other:14.1f} {ours / other:12.2f}x")
+                targets.add(f"memory {operation} {size_label(entries)} {threads}t / Caffeine", ours / other, 2.0,
+                            at_least=True, unit="x")
+                chart["throughput"].append((f"{operation.replace('_into', '')}-{size_label(entries)}-{threads}t",
+                                            ours, other))
+            one, two = (rates.get((operation, entries, "memory", t), 0.0) for t in (1, 2))
+            if one and two:
+                targets.add(f"memory {operation} {size_label(entries)} 2 threads / 1 thread", two / one, 1.8,
+                            at_least=True, unit="x")
+    lines.append(f"Hit ratio on seeded traces ({ours_hits['cache_size']} entries, {ours_hits['shards']} shards; a miss "
+                 "stores the key)")
+    lines.append(f"  {'trace':16} {'W-TinyLFU':>9} {'Caffeine':>9} {'shard LRU':>9} {'global LRU':>10}  description")
+    caffeine_by_name = {t["name"]: t["caffeine"] for t in caffeine_hits["traces"]}
+    for t in ours_hits["traces"]:
+        theirs_ratio = caffeine_by_name[t["name"]]
+        lines.append(f"  {t['name']:16} {t['memory_tinylfu']:9.2%} {theirs_ratio:9.2%} {t['memory_lru']:9.2%} "
+                     f"{t['baseline_lru']:10.2%}  {t['description']}")
+        targets.add(f"hit ratio {t['name']}: W-TinyLFU - Caffeine", 100 * (t["memory_tinylfu"] - theirs_ratio), -1.0,
+                    at_least=True, unit=" pt")
+        best_lru = max(t["memory_lru"], t["baseline_lru"])
+        targets.add(f"hit ratio {t['name']}: W-TinyLFU - LRU", 100 * (t["memory_tinylfu"] - best_lru), 0.0,
+                    at_least=True, unit=" pt")
+        chart["hits"].append((t["name"], t["memory_tinylfu"], theirs_ratio, t["memory_lru"], t["baseline_lru"]))
+    for i in instructions:
+        reports.append({"name": f"memory {i['read']} hit instructions/op, {i['eviction']} (callgrind, "
+                                f"{size_label(i['entries'])})",
+                        "measured": i["instructions_per_op"], "unit": ""})
+
+
 CLIENTS = ("wrk", "fast_cache", "boto3", "js-sdk-v3")
 
 
@@ -91,19 +141,46 @@ def dynamodb_section(d, targets, lines, reports):
 
 
 def http_section(h, targets, lines, reports):
-    lines.append("HTTP: wrk against fast-cache-demo (requests/s)")
-    lines.append(f"  {'connections':>11} {'/plain':>9} {'memory hit':>11} {'of plain':>8} {'dynamodb hit':>12} "
-                 f"{'wrk GetItem':>11} {'of wrk':>7}")
+    lines.append("HTTP: wrk against fast-cache-demo (requests/s; tiered: memory:// L1 in front of the DynamoDB L2)")
+    lines.append(f"  {'connections':>11} {'/plain':>9} {'memory hit':>11} {'of plain':>8} {'tiered hit':>10} "
+                 f"{'of memory':>9} {'dynamodb hit':>12} {'of memory':>9} {'wrk GetItem':>11} {'of wrk':>7}")
     for n, r in sorted(h.items(), key=lambda kv: int(kv[0])):
         rate = {k: v["ops_per_s"] for k, v in r.items()}
+        connections = f"{n} connection{'s' if n != '1' else ''}"
         of_plain = rate["memory_hit"] / rate["plain"]
         of_wrk = rate["dynamodb_hit"] / rate["dynamodb_wrk_getitem"]
+        tiered_of_memory = rate["tiered_hit"] / rate["memory_hit"]
+        dynamodb_of_memory = rate["dynamodb_hit"] / rate["memory_hit"]
         lines.append(f"  {n:>11} {rate['plain']:9.0f} {rate['memory_hit']:11.0f} {of_plain:8.0%} "
-                     f"{rate['dynamodb_hit']:12.0f} {rate['dynamodb_wrk_getitem']:11.0f} {of_wrk:7.0%}")
-        targets.add(f"http memory:// hit / /plain, {n} connection{'s' if n != '1' else ''}", of_plain, 0.90,
-                    at_least=True, unit="%")
-        reports.append({"name": f"http dynamodb:// hit / wrk GetItem ceiling, {n} connection{'s' if n != '1' else ''}",
+                     f"{rate['tiered_hit']:10.0f} {tiered_of_memory:9.0%} {rate['dynamodb_hit']:12.0f} "
+                     f"{dynamodb_of_memory:9.0%} {rate['dynamodb_wrk_getitem']:11.0f} {of_wrk:7.0%}")
+        targets.add(f"http memory:// hit / /plain, {connections}", of_plain, 0.90, at_least=True, unit="%")
+        reports.append({"name": f"http dynamodb:// hit / wrk GetItem ceiling, {connections}",
                         "measured": of_wrk, "unit": "%"})
+        # The near cache's goal is taken under load (64 connections), where a hit's server CPU
+        # decides the rate; at 1 connection the round trip does, so that ratio is reported only.
+        if n == "64":
+            targets.add("tiered_hit_vs_memory", tiered_of_memory, 0.90, at_least=True, unit="%")
+        else:
+            reports.append({"name": f"tiered_hit_vs_memory, {connections}", "measured": tiered_of_memory, "unit": "%"})
+        reports.append({"name": f"dynamodb_hit_vs_memory, {connections}", "measured": dynamodb_of_memory, "unit": "%"})
+
+
+def swr_section(s, targets, lines, reports):
+    """A 500 ms function behind a 1 s expiry, with and without stale-while-revalidate, against a hit."""
+    lines.append(f"Stale-while-revalidate: wrk p50/p99 (ms) on memory://, {s['connections']} connections pausing "
+                 f"{s['pause_ms']} ms, {s['seconds']} s a route")
+    lines.append(f"  {'route':16} {'requests/s':>10} {'p50':>8} {'p99':>8} {'computations':>12}")
+    r = s["results"]
+    for name, path in s["routes"].items():
+        computations = [x["computations"] for x in s["samples"][name]]
+        counted = "-" if None in computations else "/".join(map(str, computations))
+        lines.append(f"  {path:16} {r[name]['ops_per_s']:10.0f} {r[name]['p50_us'] / 1000:8.2f} "
+                     f"{r[name]['p99_us'] / 1000:8.2f} {counted:>12}")
+    targets.add("swr_p99_vs_hit", r["swr"]["p99_us"] / r["hit"]["p99_us"], 2.0, at_least=False, unit="x")
+    # Without the window each expiry holds callers for the function's 500 ms: the contrast.
+    reports.append({"name": "slow_p99 (no stale-while-revalidate; expected >= 500 ms)",
+                    "measured": r["slow"]["p99_us"] / 1000, "unit": " ms"})
 
 
 # DynamoDB's default budgets (DynamoDBOptions): a miss may cost one read and one write budget.
@@ -143,6 +220,8 @@ def stampede_section(s, targets, lines):
 
 
 def fmt(value, unit):
+    if unit == " pt":
+        return f"{value:+.2f} pt"
     if unit == "%":
         return f"{value:.0%}"
     if unit == "x":
@@ -150,11 +229,21 @@ def fmt(value, unit):
     return f"{value:.1f}{unit}" if unit else f"{value:g}"
 
 
-def write_chart_data(directory, targets, dynamodb):
+def write_chart_data(directory, targets, dynamodb, chart):
     directory.mkdir(parents=True, exist_ok=True)
     with open(directory / "targets.dat", "w") as f:
         for i, t in enumerate(targets.rows):
             f.write(f"{i} {min(t['margin'], 10):.4f} {0x2e7d32 if t['pass'] else 0xc62828} \"{t['name']}\"\n")
+    with open(directory / "hit_ratio.dat", "w") as f:
+        f.write("trace W-TinyLFU Caffeine shard-LRU global-LRU\n")
+        for name, *ratios in chart["hits"]:
+            f.write(name + " " + " ".join(f"{100 * r:.3f}" for r in ratios) + "\n")
+    with open(directory / "caffeine.dat", "w") as f:
+        f.write("workload fast_cache Caffeine\n")
+        for label, ours, theirs in chart["throughput"]:
+            f.write(f"{label} {ours / 1e6:.3f} {theirs / 1e6:.3f}\n")
+    if dynamodb is None:
+        return
     with open(directory / "dynamodb.dat", "w") as f:
         f.write("workload " + " ".join(CLIENTS) + "\n")
         for op, name in (("get", "GetItem"), ("put", "PutItem")):
@@ -165,21 +254,36 @@ def write_chart_data(directory, targets, dynamodb):
 
 def main():
     results, command, machine, out, chart_dir = pathlib.Path(sys.argv[1]), *sys.argv[2:6]
-    memory, stampede = load(results, "memory.json"), load(results, "stampede.json")
-    dynamodb, http = load(results, "dynamodb.json"), load(results, "http.json")
-    outage = load(results, "outage.json")
+    memory_only = not (results / "dynamodb.json").exists()
     targets, lines, reports = Targets(), [], []
-    rates = memory_rates(memory)
+    chart = {"hits": [], "throughput": []}
+    rates = memory_rates(load(results, "memory.json"))
     memory_section(rates, targets, lines)
     lines.append("")
-    dynamodb_section(dynamodb["results"], targets, lines, reports)
+    caffeine_section(rates, load(results, "caffeine.json"), load(results, "hit_ratio.json"),
+                     load(results, "caffeine_hit_ratio.json"), load(results, "instructions.json"), targets, lines,
+                     reports, chart)
     lines.append("")
-    http_section(http["results"], targets, lines, reports)
-    lines.append("")
-    outage_section(outage, targets, lines, reports)
-    lines.append("")
-    stampede_section(stampede, targets, lines)
-    lines.append("")
+    record = {"memory": [{"operation": k[0], "entries": k[1], "store": k[2], "threads": k[3], "items_per_second": v}
+                         for k, v in sorted(rates.items())],
+              "caffeine": load(results, "caffeine.json"), "hit_ratio": load(results, "hit_ratio.json"),
+              "caffeine_hit_ratio": load(results, "caffeine_hit_ratio.json"),
+              "instructions": load(results, "instructions.json")}
+    dynamodb = None
+    if not memory_only:
+        stampede, dynamodb, http = load(results, "stampede.json"), load(results, "dynamodb.json"), load(results, "http.json")
+        outage, swr = load(results, "outage.json"), load(results, "swr.json")
+        dynamodb_section(dynamodb["results"], targets, lines, reports)
+        lines.append("")
+        http_section(http["results"], targets, lines, reports)
+        lines.append("")
+        swr_section(swr, targets, lines, reports)
+        lines.append("")
+        outage_section(outage, targets, lines, reports)
+        lines.append("")
+        stampede_section(stampede, targets, lines)
+        lines.append("")
+        record.update({"dynamodb": dynamodb, "http": http, "swr": swr, "stampede": stampede, "outage": outage})
     lines.append(f"machine: {machine}")
     lines.append(f"command: {command}")
     lines.append("")
@@ -197,15 +301,10 @@ def main():
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "targets": targets.rows,
         "reports": reports,
-        "memory": [{"operation": k[0], "entries": k[1], "store": k[2], "threads": k[3], "items_per_second": v}
-                   for k, v in sorted(rates.items())],
-        "dynamodb": dynamodb,
-        "http": http,
-        "stampede": stampede,
-        "outage": outage,
+        **record,
     }
     pathlib.Path(out).write_text(json.dumps(record, indent=1) + "\n")
-    write_chart_data(pathlib.Path(chart_dir), targets, dynamodb["results"])
+    write_chart_data(pathlib.Path(chart_dir), targets, dynamodb and dynamodb["results"], chart)
 
 
 if __name__ == "__main__":
