@@ -39,7 +39,11 @@ void eviction_policy::configure(kind k, std::size_t capacity, bool by_bytes, std
 }
 
 void eviction_policy::on_insert(entry* e) noexcept {
-  if (kind_ == kind::tinylfu) sketch_.increment(e->hash());
+  ++resident_;
+  if (kind_ == kind::tinylfu) {
+    sketch_.ensure_capacity(resident_);
+    sketch_.increment(e->hash());
+  }
   push(segment::window, e);
   if (kind_ == kind::tinylfu) move_window_overflow(e);
 }
@@ -87,6 +91,7 @@ void eviction_policy::on_replace(entry* old, entry* fresh) noexcept {
 }
 
 void eviction_policy::on_remove(entry* e) noexcept {
+  --resident_;
   if (e == candidate_) end_eviction();
   unlink(e);
 }
@@ -96,6 +101,7 @@ void eviction_policy::clear() noexcept {
     l.head.prev = l.head.next = &l.head;
     l.weight = 0;
   }
+  resident_ = 0;
   sketch_.clear();
   end_eviction();
 }

@@ -90,6 +90,7 @@ class eviction_policy {
   std::size_t window_max_ = 0;
   std::size_t protected_max_ = 0;
   list lists_[3];
+  std::size_t resident_ = 0;  // entries in the lists: what the sketch must be sized for
   frequency_sketch sketch_;
   // During a run of next_victim: the newest window arrival not yet compared, and how many are left.
   entry* candidate_ = nullptr;

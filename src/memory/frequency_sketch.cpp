@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <new>
 
 namespace fast_cache::detail::memory {
 
@@ -32,12 +33,27 @@ counter_place place(std::uint64_t mixed, unsigned row) noexcept {
 
 }  // namespace
 
-frequency_sketch::frequency_sketch(std::size_t expected_entries) {
-  // One word (16 counters) per expected entry, as Caffeine sizes its sketch.
-  const std::size_t words = std::bit_ceil(std::max(expected_entries, words_per_block));
-  words_ = std::make_unique<std::uint64_t[]>(words);
+frequency_sketch::frequency_sketch(std::size_t expected_entries) : max_entries_(expected_entries) {
+  allocate(std::min(expected_entries, initial_entries));
+}
+
+void frequency_sketch::ensure_capacity(std::size_t resident) noexcept {
+  if (resident <= entries_ || entries_ >= max_entries_) return;
+  try {
+    allocate(std::min(max_entries_, std::max(resident, 2 * entries_)));
+  } catch (const std::bad_alloc&) {
+    max_entries_ = entries_;  // the sketch keeps its size: estimates only get coarser
+  }
+}
+
+void frequency_sketch::allocate(std::size_t entries) {
+  // One word (16 counters) per entry, as Caffeine sizes its sketch.
+  const std::size_t words = std::bit_ceil(std::max(entries, words_per_block));
+  words_ = std::make_unique<std::uint64_t[]>(words);  // zeroed
+  entries_ = entries;
   block_mask_ = words / words_per_block - 1;
-  sample_size_ = 10 * std::max<std::size_t>(expected_entries, 1);
+  sample_size_ = 10 * std::max<std::size_t>(entries, 1);
+  additions_ = 0;
 }
 
 void frequency_sketch::increment(std::uint64_t hash) noexcept {

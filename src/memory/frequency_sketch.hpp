@@ -19,8 +19,17 @@ class frequency_sketch {
   static constexpr unsigned max_count = 15;
 
   frequency_sketch() = default;
-  /// A sketch for about expected_entries keys; sample_size() is ten times that.
+  /// A sketch for up to about expected_entries keys. It starts at most initial_entries large and
+  /// grows with the keys resident (ensure_capacity), so a cache sized for millions that holds a
+  /// few keys costs a few kilobytes. sample_size() is ten times its current size.
   explicit frequency_sketch(std::size_t expected_entries);
+
+  static constexpr std::size_t initial_entries = 1024;
+
+  /// Grows the sketch, doubling and up to expected_entries, once more keys than its size are
+  /// resident. Growing forgets every count, as Caffeine's does: amortised, it is rare. Out of
+  /// memory, the sketch keeps its size.
+  void ensure_capacity(std::size_t resident) noexcept;
 
   /// Counts one more sighting of the key with this hash.
   void increment(std::uint64_t hash) noexcept;
@@ -38,8 +47,11 @@ class frequency_sketch {
   static constexpr std::size_t words_per_block = 8;  // 64 bytes: one cache line
 
   void halve() noexcept;
+  void allocate(std::size_t entries);
 
   std::unique_ptr<std::uint64_t[]> words_;
+  std::size_t entries_ = 0;
+  std::size_t max_entries_ = 0;
   std::size_t block_mask_ = 0;
   std::size_t sample_size_ = 0;
   std::size_t additions_ = 0;

@@ -75,5 +75,21 @@ TEST(FrequencySketch, EmptySketchCountsNothing) {
   EXPECT_EQ(sketch.frequency(hash_of(1)), 0u);
 }
 
+TEST(FrequencySketch, StartsSmallAndGrowsWithTheKeysResident) {
+  // A cache sized for a billion entries that holds a few must not pay for a billion up front
+  // (found by fuzzing memory:// URLs: a large max_size took gigabytes at construction).
+  frequency_sketch sketch(1'000'000'000);
+  EXPECT_EQ(sketch.sample_size(), 10 * frequency_sketch::initial_entries);
+  sketch.increment(hash_of(1));
+  sketch.ensure_capacity(frequency_sketch::initial_entries);
+  EXPECT_EQ(sketch.frequency(hash_of(1)), 1u) << "no growth yet";
+  sketch.ensure_capacity(frequency_sketch::initial_entries + 1);
+  EXPECT_EQ(sketch.sample_size(), 20 * frequency_sketch::initial_entries) << "doubled";
+  EXPECT_EQ(sketch.frequency(hash_of(1)), 0u) << "growing forgets the counts";
+  frequency_sketch bounded(3000);
+  bounded.ensure_capacity(1'000'000);
+  EXPECT_EQ(bounded.sample_size(), 30000u) << "never past what it was made for";
+}
+
 }  // namespace
 }  // namespace fast_cache::detail::memory
