@@ -167,9 +167,10 @@ const char* documented_difference(const exchange& e, const decision& o, const de
     // shared cache may not store without explicit freshness (201, POST) do not apply.
     if (!states_freshness(e) || has(e.response, "expires")) return "the route's expire is explicit freshness";
     // A client cannot make the origin's own cache miss (unless the route allows no-cache), nor
-    // ask for more freshness than the origin gives.
+    // ask for more freshness than the origin gives (min-fresh, or a max-age the entry's age has
+    // reached: with max-age=0 that depends on whether the clock ticked a second since storing).
     if (has(e.request, "cache-control", "no-cache") || has(e.request, "pragma", "no-cache") ||
-        has(e.request, "cache-control", "min-fresh"))
+        has(e.request, "cache-control", "min-fresh") || has(e.request, "cache-control", "max-age"))
       return "request directives do not bypass the origin's cache";
     return nullptr;
   }
