@@ -36,14 +36,14 @@ std::vector<version_to_create> versions_to_create(const std::vector<std::string>
 }
 
 void split_tagged_read(cache_session& s, const boost::system::error_code& ec,
-                       std::vector<std::optional<std::string>> found, tagged_read& out, std::size_t tags) {
+                       std::vector<std::optional<std::string>> found, std::optional<std::string> pending,
+                       tagged_read& out, std::size_t tags) {
   out.versions.assign(tags, std::nullopt);
   if (ec || found.size() != 1 + tags) {
     out.stored = s.read_finished(ec ? ec : make_error_code(errc::internal), std::nullopt);
     return;
   }
   for (std::size_t i = 0; i < tags; ++i) out.versions[i] = std::move(found[1 + i]);
-  std::optional<std::string> pending = s.pending_store();
   out.stored = pending ? std::move(pending) : s.read_finished({}, std::move(found[0]));
 }
 
@@ -64,6 +64,7 @@ tagged_read read_tagged(cache_session& s, const std::vector<std::string>& tag_ke
   keys.reserve(1 + tag_keys.size());
   keys.push_back(s.key());
   keys.insert(keys.end(), tag_keys.begin(), tag_keys.end());
+  std::optional<std::string> pending = s.pending_store();
   boost::system::error_code ec;
   std::vector<std::optional<std::string>> found;
   try {
@@ -71,7 +72,7 @@ tagged_read read_tagged(cache_session& s, const std::vector<std::string>& tag_ke
   } catch (...) {
     ec = error_code_from(std::current_exception(), &s.diag());
   }
-  split_tagged_read(s, ec, std::move(found), out, tag_keys.size());
+  split_tagged_read(s, ec, std::move(found), std::move(pending), out, tag_keys.size());
   return out;
 }
 

@@ -52,10 +52,12 @@ struct version_to_create {
                                                                 const std::vector<std::optional<std::string>>& current);
 
 /// Fills `out` from a batch read of the session's key followed by `tags` tag keys (a failure
-/// counts as a failed read: no value, no versions). A background store of this process in flight
-/// under the key is what is read.
+/// counts as a failed read: no value, no versions). `pending`, the bytes of a background store of
+/// this process in flight under the key when the read began (looked up before it, as async_read
+/// does: a store landing during the read would otherwise be in neither), is what is read.
 void split_tagged_read(cache_session& s, const boost::system::error_code& ec,
-                       std::vector<std::optional<std::string>> found, tagged_read& out, std::size_t tags);
+                       std::vector<std::optional<std::string>> found, std::optional<std::string> pending,
+                       tagged_read& out, std::size_t tags);
 /// Versions known to be all present.
 [[nodiscard]] std::vector<std::string> present_versions(std::vector<std::optional<std::string>> versions);
 
@@ -84,9 +86,10 @@ boost::asio::awaitable<tagged_read, Executor> async_read_tagged(cache_session& s
   keys.reserve(1 + tags);
   keys.push_back(s.key());
   for (std::string& k : tag_keys) keys.push_back(std::move(k));
+  std::optional<std::string> pending = s.pending_store();
   constexpr auto token = boost::asio::as_tuple(boost::asio::use_awaitable_t<Executor>{});
   auto [ec, found] = co_await s.backend().async_get_many(std::move(keys), s.diag(), token);
-  split_tagged_read(s, ec, std::move(found), out, tags);
+  split_tagged_read(s, ec, std::move(found), std::move(pending), out, tags);
   co_return out;
 }
 
