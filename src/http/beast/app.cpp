@@ -1,5 +1,7 @@
 #include <fast_cache/beast/app.hpp>
 
+#include "response_head.hpp"
+
 #include <array>
 
 #include <boost/asio/as_tuple.hpp>
@@ -11,13 +13,13 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
@@ -80,6 +82,18 @@ http::status framing_status(const http::request_parser<http::string_body>& parse
   // A coding under chunked (e.g. gzip, chunked): framed, but not one this server decodes.
   if (others > 0) return http::status::not_implemented;
   return http::status::ok;
+}
+
+std::array<asio::const_buffer, 2> head_and_body(const std::string& head, const response& res) {
+  return {asio::buffer(head), asio::buffer(res.body())};
+}
+
+// Writes a prepared response (Content-Length set): its head and its body in one call.
+asio::awaitable<boost::system::error_code> write_response(boost::beast::tcp_stream& stream, const response& res) {
+  const std::string head = detail::response_head(res);
+  const std::array<asio::const_buffer, 2> buffers = head_and_body(head, res);
+  auto [ec, written] = co_await asio::async_write(stream, buffers, use_nothrow);
+  co_return ec;
 }
 
 bool may_have_body(http::status status) {
@@ -235,7 +249,7 @@ asio::awaitable<void> app::refuse(asio::ip::tcp::socket socket) {
   res.keep_alive(false);
   res.prepare_payload();
   stream.expires_after(refusal_timeout);
-  auto [ec, written] = co_await http::async_write(stream, res, use_nothrow);
+  const boost::system::error_code ec = co_await write_response(stream, res);
   if (!ec) {
     // The client may have sent its request already: a lingering close, as for other errors.
     boost::system::error_code ignored;
@@ -273,7 +287,7 @@ asio::awaitable<void> app::serve(std::shared_ptr<connection> conn) {
         res.keep_alive(false);
         res.prepare_payload();
         conn->stream.expires_after(options_.write_timeout);
-        co_await http::async_write(conn->stream, res, use_nothrow);
+        co_await write_response(conn->stream, res);
         unread_input = true;
       }
       break;
@@ -288,7 +302,7 @@ asio::awaitable<void> app::serve(std::shared_ptr<connection> conn) {
     res.prepare_payload();
     if (head) res.body().clear();  // Content-Length stays that of the GET response
     conn->stream.expires_after(options_.write_timeout);
-    auto [write_ec, written] = co_await http::async_write(conn->stream, res, use_nothrow);
+    const boost::system::error_code write_ec = co_await write_response(conn->stream, res);
     conn->busy = false;
     if (write_ec || !res.keep_alive()) break;
   }
