@@ -104,6 +104,12 @@ class Backend {
 
   /// The value stored under key, or nullopt when absent or expired.
   virtual std::optional<std::string> get(std::string_view key) = 0;
+  /// A read answered on the calling thread when this backend can without waiting on I/O (an
+  /// in-process store, a near cache's hit): true, with the value (nullopt when absent) in `out`;
+  /// else false, and the caller reads the async way, which also reports any failure. Cached
+  /// calls on an executor try it first, so such a hit costs no trip through the executor's
+  /// queue. The default never answers.
+  virtual bool try_get_now(std::string_view key, std::optional<std::string>& out);
   /// Stores value under key. `expire`: nullopt uses the backend's default, <= 0 never expires.
   virtual void set(std::string_view key, std::string_view value, expiry expire = std::nullopt) = 0;
   /// Whether a live entry exists under key.

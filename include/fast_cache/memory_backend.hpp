@@ -95,6 +95,8 @@ class InMemoryBackend : public Backend {
   ~InMemoryBackend() override;
 
   std::optional<std::string> get(std::string_view key) override;
+  /// Always answers, unless the read is refused (closed, an invalid key).
+  bool try_get_now(std::string_view key, std::optional<std::string>& out) override;
   /// As get, into out, reusing its capacity (no allocation once out is large enough); whether a
   /// live value was found. out is left alone when none was.
   bool get_into(std::string_view key, std::string& out);

@@ -65,6 +65,8 @@ class TieredBackend final : public Backend {
   ~TieredBackend() override;
 
   std::optional<std::string> get(std::string_view key) override;
+  /// Answers L1's hits.
+  bool try_get_now(std::string_view key, std::optional<std::string>& out) override;
   void set(std::string_view key, std::string_view value, expiry expire = std::nullopt) override;
   bool has(std::string_view key) override;
   void erase(std::string_view key) override;

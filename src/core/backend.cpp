@@ -55,6 +55,8 @@ Error unsupported(const Backend& b, std::string_view operation) {
 
 }  // namespace
 
+bool Backend::try_get_now(std::string_view, std::optional<std::string>&) { return false; }
+
 bool Backend::set_if_absent(std::string_view, std::string_view, expiry) { throw unsupported(*this, "set_if_absent"); }
 
 bool Backend::erase_if_equal(std::string_view, std::string_view) { throw unsupported(*this, "erase_if_equal"); }

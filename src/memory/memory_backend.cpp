@@ -98,6 +98,12 @@ std::optional<std::string> InMemoryBackend::get(std::string_view key) {
   return shard_for(hash).find(hash, key, now).take();  // the string is built outside the shard lock
 }
 
+bool InMemoryBackend::try_get_now(std::string_view key, std::optional<std::string>& out) {
+  if (closed_.load(std::memory_order_acquire) || key.empty()) return false;  // the async read says why
+  out = get(key);
+  return true;
+}
+
 bool InMemoryBackend::get_into(std::string_view key, std::string& out) {
   ensure_open();
   validate_key(key);

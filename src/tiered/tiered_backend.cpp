@@ -355,6 +355,16 @@ std::optional<std::string> TieredBackend::get(std::string_view key) {
   return std::move(read.value);
 }
 
+bool TieredBackend::try_get_now(std::string_view key, std::optional<std::string>& out) {
+  state& s = *state_;
+  if (refusal(s, key) || detail::tiered::bypasses_l1(key)) return false;
+  std::optional<std::string> hit = s.l1.lookup(key);
+  if (!hit) return false;  // counted as a miss by the read that goes on to L2
+  s.hits.fetch_add(1, std::memory_order_relaxed);
+  out = std::move(hit);
+  return true;
+}
+
 bool TieredBackend::has(std::string_view key) {
   state& s = *state_;
   throw_if_refused(refusal(s, key));

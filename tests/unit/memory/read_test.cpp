@@ -1,4 +1,4 @@
-// Reads that need not allocate: get_into and visit.
+// Reads that need not allocate (get_into, visit), and the read answered on the calling thread (try_get_now).
 #include <fast_cache/memory_backend.hpp>
 
 #include "manual_clock.hpp"
@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 namespace fast_cache {
@@ -27,6 +28,25 @@ TEST(MemoryRead, GetIntoReusesCapacity) {
   EXPECT_TRUE(cache.get_into("big", out));
   EXPECT_EQ(out, std::string(900, 'b'));
   EXPECT_EQ(out.data(), buffer);
+}
+
+TEST(MemoryRead, TryGetNowAnswersHitsAndMisses) {
+  InMemoryBackend cache;
+  cache.set("k", "value");
+  std::optional<std::string> out;
+  EXPECT_TRUE(cache.try_get_now("k", out));
+  EXPECT_EQ(out, "value");
+  EXPECT_TRUE(cache.try_get_now("absent", out));
+  EXPECT_EQ(out, std::nullopt);
+}
+
+TEST(MemoryRead, TryGetNowLeavesARefusedReadToTheAsyncPath) {
+  InMemoryBackend cache;
+  std::optional<std::string> out = "untouched";
+  EXPECT_FALSE(cache.try_get_now("", out)) << "the async read reports the invalid key";
+  cache.close();
+  EXPECT_FALSE(cache.try_get_now("k", out)) << "the async read reports errc::closed";
+  EXPECT_EQ(out, "untouched");
 }
 
 TEST(MemoryRead, GetIntoMissLeavesOutAlone) {

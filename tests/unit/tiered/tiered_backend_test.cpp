@@ -40,6 +40,19 @@ TEST_F(tiered, a_second_read_is_an_l1_hit) {
   EXPECT_EQ(tier->namespace_name(), "ns");
 }
 
+TEST_F(tiered, try_get_now_answers_l1_hits_only) {
+  auto tier = tier_over(l2);
+  l2->set("k", "v");
+  std::optional<std::string> out;
+  EXPECT_FALSE(tier->try_get_now("k", out)) << "not in L1 yet: the read goes on to L2";
+  EXPECT_EQ(tier->stats().l1_misses, 0u) << "the read that goes to L2 counts the miss";
+  EXPECT_EQ(tier->get("k"), "v");
+  EXPECT_TRUE(tier->try_get_now("k", out));
+  EXPECT_EQ(out, "v");
+  EXPECT_EQ(tier->stats().l1_hits, 1u);
+  EXPECT_FALSE(tier->try_get_now("", out)) << "refused: the async read says why";
+}
+
 TEST_F(tiered, an_unknown_lifetime_is_kept_for_max_staleness) {
   auto tier = tier_over(l2);
   l2->set("k", "old");
