@@ -31,14 +31,19 @@ constexpr std::array<std::string_view, 10> replayable = {
     "vary",
 };
 
-// RFC 9110 section 5.6.2.
-bool is_token_char(unsigned char c) noexcept {
-  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
-  return std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
-}
+// RFC 9110 section 5.6.2's tchar, as a table: every header name of every hit is checked.
+constexpr std::array<bool, 256> token_chars = [] {
+  std::array<bool, 256> table{};
+  for (int c = '0'; c <= '9'; ++c) table[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
+  for (const char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
+  return table;
+}();
 
 bool is_header_name(std::string_view name) noexcept {
-  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) { return is_token_char(c); });
+  return !name.empty() &&
+         std::all_of(name.begin(), name.end(), [](char c) { return token_chars[static_cast<unsigned char>(c)]; });
 }
 
 // Field values (RFC 9110 section 5.5): visible characters, space, tab and obs-text. CR, LF and NUL

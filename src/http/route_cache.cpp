@@ -2,6 +2,8 @@
 #include <fast_cache/http/etag.hpp>
 #include <fast_cache/http/route_cache.hpp>
 
+#include <boost/container/small_vector.hpp>
+
 #include <algorithm>
 #include <charconv>
 #include <utility>
@@ -110,6 +112,8 @@ cache_plan route_cache::plan(const request_view& request) const {
     plan.action = cache_action::refresh;
   }
   plan.store = !request.headers.has_token("cache-control", "no-store");
+  // One allocation for the usual key: prefix, namespace, method, path and a few parameters.
+  plan.key.reserve(128);
   plan.key = route_key_prefix;
   plan.key += escape_key_part(options_.namespace_);
   plan.key += ':';
@@ -117,24 +121,30 @@ cache_plan route_cache::plan(const request_view& request) const {
     plan.key += options_.key_builder(request);
     append_vary(plan.key, vary_lower_, request);
   } else {
-    plan.key += default_key(request);
+    append_default_key(plan.key, request);
   }
   if (options_.tags) plan.tag_keys = fast_cache::detail::tag_keys(options_.tags(request));
   return plan;
 }
 
 std::string route_cache::default_key(const request_view& request) const {
-  std::vector<const query_param*> params;
-  params.reserve(request.query.size());
+  std::string key;
+  key.reserve(64);
+  append_default_key(key, request);
+  return key;
+}
+
+void route_cache::append_default_key(std::string& key, const request_view& request) const {
+  // On the stack for the queries of most requests: this runs on every cached hit.
+  boost::container::small_vector<const query_param*, 8> params;
   for (const query_param& p : request.query) {
     if (p.name != "skip_cache") params.push_back(&p);
   }
   // By name only, and stable: `x=1&x=2` and `x=2&x=1` are different requests to a handler that
-  // reads the first x.
-  std::stable_sort(params.begin(), params.end(),
-                   [](const query_param* a, const query_param* b) { return a->name < b->name; });
-  std::string key;
-  key.reserve(64);
+  // reads the first x. A query already in order (one parameter, most often) skips stable_sort's
+  // buffer allocation.
+  const auto by_name = [](const query_param* a, const query_param* b) { return a->name < b->name; };
+  if (!std::is_sorted(params.begin(), params.end(), by_name)) std::stable_sort(params.begin(), params.end(), by_name);
   // HEAD is answered from GET's entry: the same representation without the body.
   const bool bodiless = request.method == "GET" || request.method == "HEAD";
   key += request.method == "HEAD" ? std::string_view("GET") : request.method;
@@ -153,7 +163,6 @@ std::string route_cache::default_key(const request_view& request) const {
     key += '#';
     key += make_etag(request.body);
   }
-  return key;
 }
 
 store_decision route_cache::decide_store(unsigned status, header_lookup response_headers, expiry default_expire) const {

@@ -176,6 +176,7 @@ class route_cache {
  private:
   [[nodiscard]] bool varies_on(std::string_view header) const noexcept;
   [[nodiscard]] bool caches_method(std::string_view method) const noexcept;
+  void append_default_key(std::string& key, const request_view& request) const;
   [[nodiscard]] std::string merged_vary(header_lookup response_headers) const;
   [[nodiscard]] served_response served(const entry& e, header_lookup headers, const request_view& request,
                                        clock::time_point now, bool replayed, bool stale) const;
