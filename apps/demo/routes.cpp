@@ -286,6 +286,29 @@ asio::awaitable<json::value> lookup(const request& req) {
   co_return json::object{{"user_id", id ? json::value(*id) : json::value(nullptr)}, {"lookups", lookups_done.load()}};
 }
 
+// The Cache's counters: what an operator watches, and how the benchmarks check that a run they
+// call "hits" was answered from the cache.
+asio::awaitable<json::value> stats(const request&) {
+  const fast_cache::cache_stats s = cache.stats();
+  co_return json::object{{"hits", s.hits},
+                         {"misses", s.misses},
+                         {"errors", s.errors},
+                         {"timeouts", s.timeouts},
+                         {"unavailable", s.unavailable},
+                         {"undecodable", s.undecodable},
+                         {"background_stores", s.background_stores},
+                         {"background_stores_in_flight", s.background_stores_in_flight},
+                         {"locks_taken", s.locks_taken},
+                         {"lock_waits", s.lock_waits},
+                         {"lock_timeouts", s.lock_timeouts},
+                         {"stale_served", s.stale_served},
+                         {"stale_if_error_served", s.stale_if_error_served},
+                         {"early_refreshes", s.early_refreshes},
+                         {"refreshes", s.refreshes},
+                         {"refresh_failures", s.refresh_failures},
+                         {"tag_invalidations", s.tag_invalidations}};
+}
+
 }  // namespace
 
 void add_routes(fast_cache::beast::app& app) {
@@ -319,6 +342,7 @@ void add_routes(fast_cache::beast::app& app) {
   app.get("/slow", slow_square_route);
   app.get("/quote", quote);
   app.get("/lookup", lookup);
+  app.get("/stats", stats);
 }
 
 }  // namespace demo

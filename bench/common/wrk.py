@@ -28,6 +28,6 @@ def run(url, connections, seconds, script=REPORT, script_args=()):
     if out["errors"] or out["non_2xx"] or not out["requests"]:
         sys.exit(f"wrk: {out['errors']} socket errors, {out['non_2xx']} non-2xx answers, {out['requests']} requests: "
                  f"{' '.join(command)}")
-    return {"ops_per_s": out["requests"] * 1e6 / out["duration_us"],
+    return {"ops_per_s": out["requests"] * 1e6 / out["duration_us"], "requests": out["requests"],
             "cpu_us_per_op": (_children_cpu() - cpu0) * 1e6 / out["requests"],
             "p50_us": out["p50_us"], "p99_us": out["p99_us"]}

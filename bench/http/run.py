@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """The HTTP section: wrk against fast-cache-demo, the uncached /plain route (the framework's
 ceiling) against a cached hit on /expensive with the memory://, the tiered:// (memory:// in front
-of DynamoDB) and the dynamodb:// backend, at 1 and 64 connections; and, side by side, wrk's GetItem
-ceiling on the same DynamoDB Local, which bounds a DynamoDB-backed hit. Rounds interleave the runs;
-every figure is the median over rounds. Writes one JSON object.
+of DynamoDB) and the dynamodb:// backend, at 1 and 64 connections; and, side by side, nginx
+answering the same body from its config (the server's ceiling; one worker, as the demo has one
+thread) and wrk's GetItem ceiling on the same DynamoDB Local, which bounds a DynamoDB-backed hit.
+Every cached run reads the demo's /stats before and after, and records the share of its requests
+that were hits. Rounds interleave the runs; every figure is the median over rounds. Writes one
+JSON object.
 
     run.py FAST_CACHE_DEMO DYNAMODB_ENDPOINT SECONDS ROUNDS OUT.json
 """
@@ -22,8 +25,11 @@ sys.path.insert(0, str(HERE.parent / "common"))
 sys.path.insert(0, str(HERE.parent / "dynamodb"))
 import wrk  # noqa: E402
 from ceiling import ceiling  # noqa: E402
+from nginx import Nginx  # noqa: E402
 
 CONNECTIONS = (1, 64)
+# One server thread and one nginx worker: on two cores, the other core is wrk's.
+THREADS = 1
 TABLE = "fast_cache_bench_http"
 # The tier's L2 has a table of its own, so neither server's writes (a miss, an L1 refresh) ever
 # meet the other's reads.
@@ -47,15 +53,17 @@ def tiered_url(endpoint):
 class Demo:
     """A fast-cache-demo process on an ephemeral port."""
 
-    def __init__(self, binary, backend):
+    def __init__(self, binary, backend, threads=None, prefix=()):
         # The same dummy credentials as every other DynamoDB client here (DynamoDB Local checks no
         # signature, but it rejects access keys that are not alphanumeric).
         env = dict(os.environ, AWS_ACCESS_KEY_ID="fake", AWS_SECRET_ACCESS_KEY="fake")
         # A file, not a pipe nobody reads: the demo logs every cache error, and with a sick backend
         # a full pipe would block it.
         self.log = tempfile.TemporaryFile(mode="w+")
-        self.process = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", "0", "--backend", backend],
-                                        stdout=subprocess.PIPE, stderr=self.log, text=True, env=env)
+        command = [*prefix, binary, "--host", "127.0.0.1", "--port", "0", "--backend", backend]
+        if threads:
+            command += ["--threads", str(threads)]
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=self.log, text=True, env=env)
         line = self.process.stdout.readline()
         if not line.startswith("listening on "):
             self.process.kill()
@@ -71,6 +79,17 @@ class Demo:
                     return
         sys.exit(f"http: {self.url}{path} is not served from the cache")
 
+    def stats(self):
+        with urllib.request.urlopen(self.url + "/stats") as answer:
+            return json.loads(answer.read())
+
+    def hits(self, url, connections, seconds):
+        """wrk on a cached route, with the share of its requests the cache answered as hits."""
+        before = self.stats()["hits"]
+        result = wrk.run(url, connections, seconds)
+        result["hit_share"] = (self.stats()["hits"] - before) / result["requests"]
+        return result
+
     def stop(self):
         self.process.terminate()
         self.process.wait(timeout=10)
@@ -79,18 +98,20 @@ class Demo:
 def main():
     demo_binary, endpoint, out = sys.argv[1], sys.argv[2], sys.argv[5]
     seconds, rounds = int(sys.argv[3]), int(sys.argv[4])
-    memory = Demo(demo_binary, "memory://")
-    dynamodb = Demo(demo_binary, dynamodb_url(TABLE, endpoint))
-    tiered = Demo(demo_binary, tiered_url(endpoint))
+    memory = Demo(demo_binary, "memory://", THREADS)
+    dynamodb = Demo(demo_binary, dynamodb_url(TABLE, endpoint), THREADS)
+    tiered = Demo(demo_binary, tiered_url(endpoint), THREADS)
+    nginx = Nginx(THREADS)
     try:
         for demo in (memory, tiered, dynamodb):
             demo.cached_hit("/expensive?x=1")
         # tiered_hit right after memory_hit: the pair the near-cache target compares.
         targets = {
+            "nginx": lambda n: wrk.run(nginx.url + "/plain?x=1", n, seconds),
             "plain": lambda n: wrk.run(memory.url + "/plain?x=1", n, seconds),
-            "memory_hit": lambda n: wrk.run(memory.url + "/expensive?x=1", n, seconds),
-            "tiered_hit": lambda n: wrk.run(tiered.url + "/expensive?x=1", n, seconds),
-            "dynamodb_hit": lambda n: wrk.run(dynamodb.url + "/expensive?x=1", n, seconds),
+            "memory_hit": lambda n: memory.hits(memory.url + "/expensive?x=1", n, seconds),
+            "tiered_hit": lambda n: tiered.hits(tiered.url + "/expensive?x=1", n, seconds),
+            "dynamodb_hit": lambda n: dynamodb.hits(dynamodb.url + "/expensive?x=1", n, seconds),
             "dynamodb_wrk_getitem": lambda n: ceiling(endpoint, "get", n, seconds),
         }
         # Warm-up: DynamoDB Local's JIT, the demo's connection pool.
@@ -107,10 +128,14 @@ def main():
         memory.stop()
         tiered.stop()
         dynamodb.stop()
-    result = {n: {name: {"ops_per_s": statistics.median(s["ops_per_s"] for s in runs)}
+        nginx.stop()
+    result = {n: {name: {"ops_per_s": statistics.median(s["ops_per_s"] for s in runs),
+                         # The worst round's: a run with misses in it is not a run of hits.
+                         **({"hit_share": min(s["hit_share"] for s in runs)} if "hit_share" in runs[0] else {})}
                   for name, runs in by_name.items()}
               for n, by_name in samples.items()}
-    pathlib.Path(out).write_text(json.dumps({"seconds": seconds, "rounds": rounds, "results": result,
+    pathlib.Path(out).write_text(json.dumps({"seconds": seconds, "rounds": rounds, "threads": THREADS,
+                                             "results": result,
                                              "tiered_max_staleness_ms": TIERED_MAX_STALENESS_MS,
                                              "samples": samples}, indent=1))
 

@@ -81,6 +81,18 @@ TEST_P(PoliciesE2E, AnUnknownEmailIsCachedAsNone) {
   EXPECT_EQ(body_of(client().get("/lookup?email=ada@example.com")).at("user_id"), 42);
 }
 
+TEST_P(PoliciesE2E, StatsCountAMissThenAHit) {
+  const std::string path = "/expensive?x=" + std::to_string(fresh_int());
+  const auto before = body_of(client().get("/stats"));
+  ASSERT_EQ(header(client().get(path), "X-Cache"), "MISS");
+  // This process serves its own background store at once, before the backend has it.
+  ASSERT_EQ(header(client().get(path), "X-Cache"), "HIT");
+  const auto after = body_of(client().get("/stats"));
+  EXPECT_GE(after.at("misses").as_int64() - before.at("misses").as_int64(), 1);
+  EXPECT_GE(after.at("hits").as_int64() - before.at("hits").as_int64(), 1);
+  EXPECT_EQ(after.at("undecodable"), before.at("undecodable"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, PoliciesE2E, ::testing::ValuesIn(backend_urls()), backend_name);
 
 // Two demo servers on one backend: an invalidation sent to one reaches the other's entries.
