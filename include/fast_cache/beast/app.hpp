@@ -122,7 +122,8 @@ class app {
 
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> serve(std::shared_ptr<connection> conn);
-  asio::awaitable<void> refuse(asio::ip::tcp::socket socket);
+  asio::awaitable<void> refuse(std::shared_ptr<connection> conn);
+  static void watch(std::shared_ptr<connection> conn);
   void close_idle_connections();
 
   app_options options_;

@@ -16,7 +16,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
@@ -89,10 +88,10 @@ std::array<asio::const_buffer, 2> head_and_body(const std::string& head, const r
 }
 
 // Writes a prepared response (Content-Length set): its head and its body in one call.
-asio::awaitable<boost::system::error_code> write_response(boost::beast::tcp_stream& stream, const response& res) {
+asio::awaitable<boost::system::error_code> write_response(asio::ip::tcp::socket& socket, const response& res) {
   const std::string head = detail::response_head(res);
   const std::array<asio::const_buffer, 2> buffers = head_and_body(head, res);
-  auto [ec, written] = co_await asio::async_write(stream, buffers, use_nothrow);
+  auto [ec, written] = co_await asio::async_write(socket, buffers, use_nothrow);
   co_return ec;
 }
 
@@ -103,10 +102,35 @@ bool may_have_body(http::status status) {
 
 }  // namespace
 
+// A connection's socket and the one deadline its reads and writes share. Moving the deadline is
+// a store: beast::tcp_stream's timeout per operation cancels and re-arms a timer instead, each
+// with a timerfd_settime system call, about a fifth of /plain's instructions. A watchdog timer
+// (watch) closes the socket once the deadline passes. Touched only on the connection's strand.
 struct app::connection {
-  explicit connection(asio::ip::tcp::socket socket) : stream(std::move(socket)) {}
-  boost::beast::tcp_stream stream;
-  // Touched only on the connection's strand: whether a request is being answered.
+  using clock = std::chrono::steady_clock;
+
+  explicit connection(asio::ip::tcp::socket s) : socket(std::move(s)), watchdog(socket.get_executor()) {}
+
+  void expires_after(clock::duration timeout) { expires_at(clock::now() + timeout); }
+  // No deadline: while the handler runs, as with beast::tcp_stream, whose timeouts cover I/O only.
+  void expires_never() { expires_at(clock::time_point::max()); }
+  void expires_at(clock::time_point when) {
+    deadline = when;
+    // Rare: the watchdog, armed later than this, would close the socket late. Cancelled, it
+    // re-arms at the new deadline.
+    if (when < armed_at) watchdog.cancel();
+  }
+  void close() {
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    watchdog.cancel();
+  }
+
+  asio::ip::tcp::socket socket;
+  asio::steady_timer watchdog;
+  clock::time_point deadline = clock::time_point::max();
+  clock::time_point armed_at = clock::time_point::max();
+  // Whether a request is being answered.
   bool busy = false;
 };
 
@@ -175,10 +199,27 @@ void app::close_idle_connections() {
   std::lock_guard lock(shared_->mutex);
   for (const auto& conn : shared_->connections) {
     // On the connection's strand, so the check of `busy` and the close cannot interleave with it.
-    asio::post(conn->stream.get_executor(), [conn] {
-      if (!conn->busy) conn->stream.socket().close();
+    asio::post(conn->socket.get_executor(), [conn] {
+      if (!conn->busy) conn->close();
     });
   }
+}
+
+// Closes the connection's socket once its deadline has passed. It wakes only when its timer
+// fires (at the deadline it was armed with, or when cancelled for an earlier one) and re-arms at
+// the deadline of the moment; it ends once the socket is closed.
+void app::watch(std::shared_ptr<connection> conn) {
+  connection& c = *conn;
+  c.armed_at = c.deadline;
+  c.watchdog.expires_at(c.deadline);
+  c.watchdog.async_wait([conn = std::move(conn)](boost::system::error_code) mutable {
+    if (!conn->socket.is_open()) return;
+    if (connection::clock::now() >= conn->deadline) {
+      conn->close();  // the pending read or write fails with operation_aborted
+      return;
+    }
+    watch(std::move(conn));
+  });
 }
 
 namespace {
@@ -186,12 +227,13 @@ namespace {
 // Closing a socket with unread input makes the kernel send a reset, which can destroy the error
 // response still on its way to the client (a lingering close, as HTTP servers do): read and
 // discard what the client is still sending, for a short while, before closing.
-asio::awaitable<void> drain(boost::beast::tcp_stream& stream) {
+template <class Connection>
+asio::awaitable<void> drain(Connection& conn) {
   constexpr std::size_t budget = 4 * 1024 * 1024;
   std::array<char, 16 * 1024> discard;
-  stream.expires_after(std::chrono::milliseconds(500));
+  conn.expires_after(std::chrono::milliseconds(500));
   for (std::size_t total = 0; total < budget;) {
-    auto [ec, n] = co_await stream.async_read_some(asio::buffer(discard), use_nothrow);
+    auto [ec, n] = co_await conn.socket.async_read_some(asio::buffer(discard), use_nothrow);
     if (ec) break;
     total += n;
   }
@@ -232,31 +274,31 @@ asio::awaitable<void> app::accept_loop() {
         admitted = true;
       }
     }
-    auto executor = conn->stream.get_executor();
+    auto executor = conn->socket.get_executor();
     if (admitted) {
       asio::co_spawn(executor, serve(std::move(conn)), asio::detached);
     } else if (shared_->refusing < max_refusing) {
       ++shared_->refusing;
-      asio::co_spawn(executor, refuse(conn->stream.release_socket()), asio::detached);
+      asio::co_spawn(executor, refuse(std::move(conn)), asio::detached);
     }  // else: conn, the last owner, closes the socket
   }
 }
 
-asio::awaitable<void> app::refuse(asio::ip::tcp::socket socket) {
-  boost::beast::tcp_stream stream(std::move(socket));
+asio::awaitable<void> app::refuse(std::shared_ptr<connection> conn) {
   response res = error_response(http::status::service_unavailable, "Service Unavailable");
   res.set(http::field::retry_after, "1");
   res.keep_alive(false);
   res.prepare_payload();
-  stream.expires_after(refusal_timeout);
-  const boost::system::error_code ec = co_await write_response(stream, res);
+  conn->expires_after(refusal_timeout);
+  watch(conn);
+  const boost::system::error_code ec = co_await write_response(conn->socket, res);
   if (!ec) {
     // The client may have sent its request already: a lingering close, as for other errors.
     boost::system::error_code ignored;
-    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-    co_await drain(stream);
+    conn->socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    co_await drain(*conn);
   }
-  stream.close();
+  conn->close();
   --shared_->refusing;
 }
 
@@ -264,20 +306,22 @@ asio::awaitable<void> app::serve(std::shared_ptr<connection> conn) {
   // One buffer per connection, reused across requests; pipelined bytes stay in it for the next read.
   boost::beast::flat_buffer buffer;
   bool unread_input = false;  // an error was answered before the request was read whole
+  conn->expires_after(options_.header_timeout);
+  watch(conn);
   while (!stopping_) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(options_.header_limit);
     parser.body_limit(options_.body_limit);
     // The header first, under its own deadline (slowloris, keep-alive idle); its framing checked
     // before any of the body is read; then the body.
-    conn->stream.expires_after(options_.header_timeout);
-    auto [header_ec, header_bytes] = co_await http::async_read_header(conn->stream, buffer, parser, use_nothrow);
+    conn->expires_after(options_.header_timeout);
+    auto [header_ec, header_bytes] = co_await http::async_read_header(conn->socket, buffer, parser, use_nothrow);
     boost::system::error_code ec = header_ec;
     // Answer what a client can fix; drop connections that closed or timed out.
     http::status status = ec ? read_error_status(ec) : framing_status(parser);
     if (!ec && status == http::status::ok && !parser.is_done()) {
-      conn->stream.expires_after(options_.read_timeout);
-      auto [body_ec, body_bytes] = co_await http::async_read(conn->stream, buffer, parser, use_nothrow);
+      conn->expires_after(options_.read_timeout);
+      auto [body_ec, body_bytes] = co_await http::async_read(conn->socket, buffer, parser, use_nothrow);
       ec = body_ec;
       if (ec) status = read_error_status(ec);
     }
@@ -286,13 +330,14 @@ asio::awaitable<void> app::serve(std::shared_ptr<connection> conn) {
         response res = error_response(status, http::obsolete_reason(status));
         res.keep_alive(false);
         res.prepare_payload();
-        conn->stream.expires_after(options_.write_timeout);
-        co_await write_response(conn->stream, res);
+        conn->expires_after(options_.write_timeout);
+        co_await write_response(conn->socket, res);
         unread_input = true;
       }
       break;
     }
     conn->busy = true;
+    conn->expires_never();
     request req(parser.release(), *cache_);
     response res = co_await handle(req);
     const bool head = req.method() == http::verb::head;
@@ -301,15 +346,15 @@ asio::awaitable<void> app::serve(std::shared_ptr<connection> conn) {
     if (!may_have_body(res.result())) res.body().clear();
     res.prepare_payload();
     if (head) res.body().clear();  // Content-Length stays that of the GET response
-    conn->stream.expires_after(options_.write_timeout);
-    const boost::system::error_code write_ec = co_await write_response(conn->stream, res);
+    conn->expires_after(options_.write_timeout);
+    const boost::system::error_code write_ec = co_await write_response(conn->socket, res);
     conn->busy = false;
     if (write_ec || !res.keep_alive()) break;
   }
   boost::system::error_code ignored;
-  conn->stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-  if (unread_input) co_await drain(conn->stream);
-  conn->stream.close();
+  conn->socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  if (unread_input) co_await drain(*conn);
+  conn->close();
   std::lock_guard lock(shared_->mutex);
   shared_->connections.erase(conn);
 }

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/object.hpp>
 
 #include <arpa/inet.h>
@@ -51,12 +54,20 @@ response echo(const request& req) {
   return res;
 }
 
+// A handler that takes longer than the tests' header deadlines.
+boost::asio::awaitable<boost::json::value> slow(const request& /*req*/) {
+  boost::asio::steady_timer work(co_await boost::asio::this_coro::executor, 700ms);
+  co_await work.async_wait(boost::asio::use_awaitable);
+  co_return boost::json::object{{"ok", true}};
+}
+
 // An app on 127.0.0.1 and a free port, served by two threads until the test ends.
 class running_app {
  public:
   explicit running_app(app_options options = {}) : app_(options) {
     app_.get("/plain", plain);
     app_.post("/echo", echo);
+    app_.get("/slow", slow);
     port_ = app_.listen("127.0.0.1", 0).port();
     thread_ = std::thread([this] { app_.run(2); });
   }
@@ -336,6 +347,21 @@ TEST(AppHeaderTimeout, BoundsKeepAliveIdleTime) {
   const auto idle_since = steady::now();
   EXPECT_TRUE(c.read_for(3s)) << "the idle connection stays open";
   EXPECT_GE(steady::now() - idle_since, 250ms);
+}
+
+// The deadlines cover reading and writing, not the handler: a handler slower than the header
+// deadline is answered, and the idle time after it is bounded by the header deadline again, not
+// by the longer write deadline set in between.
+TEST(AppHeaderTimeout, ASlowHandlerIsAnsweredAndTheIdleTimeAfterItStillBounded) {
+  running_app server({.header_timeout = 300ms, .write_timeout = 20s});
+  client c(server.port());
+  ASSERT_TRUE(c.send("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n"));
+  const std::string res = c.read_response();
+  EXPECT_TRUE(starts_with(res, "HTTP/1.1 200 ")) << res;
+  const auto idle_since = steady::now();
+  EXPECT_TRUE(c.read_for(5s)) << "the idle connection stays open";
+  EXPECT_GE(steady::now() - idle_since, 250ms);
+  EXPECT_LT(steady::now() - idle_since, 4s);
 }
 
 // Once the header is in, the body gets read_timeout, not what is left of the header deadline.
