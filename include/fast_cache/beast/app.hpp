@@ -105,7 +105,9 @@ class app {
   asio::ip::tcp::endpoint listen(std::string_view host, std::uint16_t port);
 
   /// Serves on `threads` threads (the calling one included) until stop(), SIGINT or SIGTERM;
-  /// in-flight requests finish, idle connections close, then the shutdown hooks run.
+  /// in-flight requests finish, idle connections close, then the shutdown hooks run. With one
+  /// thread, connections go without a strand (one thread already runs their handlers one at a
+  /// time, and a strand costs about a tenth of a request): run context() on no other thread.
   void run(std::size_t threads = 1);
 
   /// Asks run() to finish, as a signal would. Thread-safe; idempotent.
@@ -133,6 +135,8 @@ class app {
   asio::io_context context_;
   asio::ip::tcp::acceptor acceptor_;
   std::atomic<bool> stopping_{false};
+  // Set by run() before anything is accepted: whether connections need strands.
+  bool one_thread_ = false;
   // Open connections and the signal set, behind a mutex stop() takes from any thread; the accept
   // loop's back-off timer.
   struct shared_state;

@@ -105,7 +105,8 @@ bool may_have_body(http::status status) {
 // A connection's socket and the one deadline its reads and writes share. Moving the deadline is
 // a store: beast::tcp_stream's timeout per operation cancels and re-arms a timer instead, each
 // with a timerfd_settime system call, about a fifth of /plain's instructions. A watchdog timer
-// (watch) closes the socket once the deadline passes. Touched only on the connection's strand.
+// (watch) closes the socket once the deadline passes. Touched only on the connection's executor
+// (its strand, or the one thread that runs the app).
 struct app::connection {
   using clock = std::chrono::steady_clock;
 
@@ -167,6 +168,7 @@ asio::ip::tcp::endpoint app::listen(std::string_view host, std::uint16_t port) {
 }
 
 void app::run(std::size_t threads) {
+  one_thread_ = threads <= 1;
   {
     std::lock_guard lock(shared_->mutex);
     shared_->signals = std::make_unique<asio::signal_set>(context_, SIGINT, SIGTERM);
@@ -198,7 +200,7 @@ void app::stop() {
 void app::close_idle_connections() {
   std::lock_guard lock(shared_->mutex);
   for (const auto& conn : shared_->connections) {
-    // On the connection's strand, so the check of `busy` and the close cannot interleave with it.
+    // On the connection's executor, so the check of `busy` and the close cannot interleave with it.
     asio::post(conn->socket.get_executor(), [conn] {
       if (!conn->busy) conn->close();
     });
@@ -254,7 +256,9 @@ constexpr std::size_t max_refusing = 64;
 asio::awaitable<void> app::accept_loop() {
   std::chrono::milliseconds backoff = accept_backoff_min;
   while (!stopping_) {
-    auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(context_), use_nothrow);
+    const asio::any_io_executor connection_executor = one_thread_ ? asio::any_io_executor(context_.get_executor())
+                                                                  : asio::any_io_executor(asio::make_strand(context_));
+    auto [ec, socket] = co_await acceptor_.async_accept(connection_executor, use_nothrow);
     if (ec) {
       if (stopping_ || !acceptor_.is_open()) break;
       // stop() cancels the wait (on this strand, so it cannot slip in between the check and it).

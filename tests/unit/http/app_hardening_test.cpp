@@ -64,12 +64,12 @@ boost::asio::awaitable<boost::json::value> slow(const request& /*req*/) {
 // An app on 127.0.0.1 and a free port, served by two threads until the test ends.
 class running_app {
  public:
-  explicit running_app(app_options options = {}) : app_(options) {
+  explicit running_app(app_options options = {}, std::size_t threads = 2) : app_(options) {
     app_.get("/plain", plain);
     app_.post("/echo", echo);
     app_.get("/slow", slow);
     port_ = app_.listen("127.0.0.1", 0).port();
-    thread_ = std::thread([this] { app_.run(2); });
+    thread_ = std::thread([this, threads] { app_.run(threads); });
   }
   ~running_app() {
     app_.stop();
@@ -362,6 +362,27 @@ TEST(AppHeaderTimeout, ASlowHandlerIsAnsweredAndTheIdleTimeAfterItStillBounded) 
   EXPECT_TRUE(c.read_for(5s)) << "the idle connection stays open";
   EXPECT_GE(steady::now() - idle_since, 250ms);
   EXPECT_LT(steady::now() - idle_since, 4s);
+}
+
+// With one thread, connections run without a strand: keep-alive requests are answered, the
+// deadlines hold, and stop() still closes an idle connection (else the destructor's join hangs).
+TEST(AppOneThread, ServesKeepAliveAndClosesIdleConnectionsOnStop) {
+  std::optional<client> idle;
+  {
+    running_app server({.header_timeout = 300ms}, 1);
+    client c(server.port());
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_TRUE(c.send(get_plain));
+      ASSERT_TRUE(starts_with(c.read_response(), "HTTP/1.1 200 "));
+    }
+    const auto idle_since = steady::now();
+    EXPECT_TRUE(c.read_for(3s)) << "the idle connection stays open";
+    EXPECT_GE(steady::now() - idle_since, 250ms);
+    idle.emplace(server.port());
+    ASSERT_TRUE(idle->send(get_plain));
+    ASSERT_TRUE(starts_with(idle->read_response(), "HTTP/1.1 200 "));
+  }  // stopped with `idle` open and idle
+  EXPECT_TRUE(idle->read_for(1s)) << "closed by stop()";
 }
 
 // Once the header is in, the body gets read_timeout, not what is left of the header deadline.
