@@ -8,7 +8,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
-#include <boost/beast/core/string.hpp>
+#include <boost/system/system_error.hpp>
 
 #include <openssl/ssl.h>
 
@@ -40,7 +40,7 @@ asio::awaitable<bool> cancelled() {
 // and cannot be interrupted, so the request waits on a timer it can leave at the deadline; the
 // lookup's completion finds this state still alive and ends the wait early when it comes first.
 struct pending_lookup {
-  explicit pending_lookup(const strand_type& strand) : resolver(strand), wakeup(strand) {}
+  explicit pending_lookup(const serial_executor& strand) : resolver(strand), wakeup(strand) {}
   asio::ip::tcp::resolver resolver;
   asio::steady_timer wakeup;
   error_code ec;
@@ -75,13 +75,29 @@ asio::ssl::context make_tls_context(const client_options& opts) {
   return ctx;
 }
 
+// What an exception out of a request's steps reports.
+error_code error_from(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::bad_alloc&) {
+    return make_error_code(boost::system::errc::not_enough_memory);
+  } catch (const boost::system::system_error& e) {
+    return e.code();
+  } catch (const std::exception&) {  // Beast's length_error for a header value over 64 KiB
+    return make_error_code(boost::system::errc::invalid_argument);
+  }
+}
+
 // Rejects what would let a caller's text change the message framing (CR, LF, NUL) or break it
 // (empty or spaced header names, a target with spaces or controls).
 bool well_formed(const http_request& req) {
   const auto control = [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; };
   const auto bad_target_char = [&](char c) { return control(c) || c == ' '; };
   const auto bad_name_char = [&](char c) { return control(c) || c == ' ' || c == ':'; };
-  const auto bad_value_char = [](char c) { return c == '\r' || c == '\n' || c == '\0'; };
+  // One comparison for nearly every byte: values are checked on every request.
+  const auto bad_value_char = [](char c) {
+    return static_cast<unsigned char>(c) <= '\r' && (c == '\r' || c == '\n' || c == '\0');
+  };
   if (req.target.empty() || std::ranges::any_of(req.target, bad_target_char)) return false;
   return std::ranges::none_of(req.headers, [&](const auto& h) {
     return h.first.empty() || std::ranges::any_of(h.first, bad_name_char) ||
@@ -91,9 +107,8 @@ bool well_formed(const http_request& req) {
 
 }  // namespace
 
-client_state::client_state(asio::any_io_executor ex, endpoint ep, client_options opts)
-    : executor_(std::move(ex)),
-      strand_(asio::make_strand(executor_)),
+client_state::client_state(serial_executor strand, endpoint ep, client_options opts)
+    : strand_(std::move(strand)),
       endpoint_(std::move(ep)),
       host_header_(endpoint_.host_header()),
       options_(std::move(opts)) {
@@ -115,71 +130,88 @@ void client_state::close_now() {
   for (auto* c : live_) c->shutdown();
 }
 
-request_message client_state::make_message(http_request& req) const {
-  request_message msg(req.method, req.target, 11);
-  bool has_host = false;
-  for (const auto& [name, value] : req.headers) {
-    has_host = has_host || beast::iequals(name, "host");
-    msg.insert(name, value);
-  }
-  if (!has_host) msg.set(http::field::host, host_header_);
-  msg.body() = std::move(req.body);
-  msg.prepare_payload();
-  return msg;
-}
-
 asio::awaitable<error_code> client_state::perform(http_request& req, http_response& res) {
-  if (closed_) co_return error_code(asio::error::operation_aborted);
-  if (!well_formed(req)) co_return make_error_code(boost::system::errc::invalid_argument);
-  const time_point deadline = req.deadline;
-  const request_message msg = make_message(req);
-  lease held = co_await acquire(deadline);
-  if (held.ec) co_return held.ec;
-  if (closed_) {  // close() ran on another thread while we waited; its strand work is still queued
-    release(std::move(held.conn), false);
-    co_return error_code(asio::error::operation_aborted);
-  }
+  // The pool outlives the request, whoever owns the client: a request awaited directly
+  // (http_client::request) has no other owner keeping it.
+  const auto self = shared_from_this();
+  lease held;
+  bool holding = false;  // held's pool slot is ours to give back
+  error_code ec;
+  try {
+    if (closed_) co_return error_code(asio::error::operation_aborted);
+    if (!well_formed(req)) co_return make_error_code(boost::system::errc::invalid_argument);
+    const time_point deadline = req.deadline;
+    const request_head head = make_request_head(req, host_header_);
+    const bool no_body = req.method == http::verb::head;
+    if (std::optional<lease> ready = try_acquire()) {
+      held = std::move(*ready);
+    } else {
+      held = co_await wait_for_connection(deadline);
+    }
+    if (held.ec) co_return held.ec;
+    holding = true;
+    if (closed_) {  // close() ran on another thread while we waited; its strand work is still queued
+      holding = false;
+      release(std::move(held.conn), false);
+      co_return error_code(asio::error::operation_aborted);
+    }
 
-  for (bool retried = false;; retried = true) {
-    if (!held.conn) {
-      if (const auto ec = co_await open(held.conn, deadline)) {
-        release(nullptr, false);
-        co_return closed_ ? error_code(asio::error::operation_aborted) : ec;
+    for (bool retried = false;; retried = true) {
+      if (!held.conn) {
+        ec = co_await open(held.conn, deadline);
+        if (ec) {
+          holding = false;
+          release(nullptr, false);
+          co_return closed_ ? error_code(asio::error::operation_aborted) : ec;
+        }
       }
+      const auto timeout = step_timeout(options_.request_timeout, deadline);
+      // Awaited apart: g++ 12 miscompiles co_await inside conditions.
+      const asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
+      const bool stop = cancellation.cancelled() != asio::cancellation_type::none;
+      if (timeout.count() == 0 || stop) {
+        holding = false;
+        release(std::move(held.conn), true);  // unused: still sound
+        co_return timeout.count() == 0 ? error_code(beast::error::timeout) : error_code(asio::error::operation_aborted);
+      }
+      const exchange_result result =
+          co_await held.conn->exchange(head, req.body, no_body, res, timeout, options_.max_response_bytes);
+      // The server closed a pooled connection while it was idle and never saw the request: send it
+      // once more, on a new connection in the same pool slot (another idle one may be just as dead).
+      if (result.ec && result.stale && held.reused && !retried && !closed_) {
+        held.conn.reset();
+        held.reused = false;
+        continue;
+      }
+      holding = false;
+      release(std::move(held.conn), !result.ec && result.keep_alive);
+      if (result.ec && closed_) co_return error_code(asio::error::operation_aborted);
+      co_return result.ec;
     }
-    const auto timeout = step_timeout(options_.request_timeout, deadline);
-    const bool stop = co_await cancelled();  // awaited apart: g++ 12 miscompiles co_await inside conditions
-    if (timeout.count() == 0 || stop) {
-      release(std::move(held.conn), true);  // unused: still sound
-      co_return timeout.count() == 0 ? error_code(beast::error::timeout) : error_code(asio::error::operation_aborted);
-    }
-    const exchange_result result = co_await held.conn->exchange(msg, res, timeout, options_.max_response_bytes);
-    // The server closed a pooled connection while it was idle and never saw the request: send it
-    // once more, on a new connection in the same pool slot (another idle one may be just as dead).
-    if (result.ec && result.stale && held.reused && !retried && !closed_) {
-      held.conn.reset();
-      held.reused = false;
-      continue;
-    }
-    release(std::move(held.conn), !result.ec && result.keep_alive);
-    if (result.ec && closed_) co_return error_code(asio::error::operation_aborted);
-    co_return result.ec;
+  } catch (...) {
+    // An exception must not keep the slot: the pool would be a connection short for good.
+    if (holding) release(std::move(held.conn), false);
+    ec = error_from(std::current_exception());
   }
+  co_return ec;
 }
 
-asio::awaitable<client_state::lease> client_state::acquire(time_point deadline) {
-  if (closed_) co_return lease{asio::error::operation_aborted, nullptr};
+std::optional<client_state::lease> client_state::try_acquire() {
+  if (closed_) return lease{asio::error::operation_aborted, nullptr};
   drop_expired_idle();
   if (!idle_.empty()) {
     lease taken{{}, std::move(idle_.back()), true};
     idle_.pop_back();
-    co_return taken;
+    return taken;
   }
   if (slots_ < options_.max_connections) {
     ++slots_;
-    co_return lease{};
+    return lease{};
   }
+  return std::nullopt;
+}
 
+asio::awaitable<client_state::lease> client_state::wait_for_connection(time_point deadline) {
   waiter w{asio::steady_timer(strand_, deadline), nullptr};
   waiters_.push_back(&w);
   auto [ec] = co_await w.wakeup.async_wait(nothrow);

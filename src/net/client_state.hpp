@@ -17,15 +17,16 @@ namespace fast_cache::net {
 class client_state : public std::enable_shared_from_this<client_state> {
  public:
   /// Throws Error(errc::invalid_argument) when the CA file cannot be loaded.
-  client_state(boost::asio::any_io_executor ex, endpoint ep, client_options opts);
+  client_state(serial_executor strand, endpoint ep, client_options opts);
 
-  /// The executor the client was created with: where handlers without one of their own run.
-  const boost::asio::any_io_executor& executor() const noexcept { return executor_; }
-  const strand_type& strand() const noexcept { return strand_; }
+  /// Where the pool works, and where handlers without an executor of their own run.
+  const serial_executor& strand() const noexcept { return strand_; }
 
   /// Runs one request on the strand: take a connection, exchange, retry once on a stale one,
   /// return the connection to the pool; every step ends by req.deadline. A cancelled request
-  /// (the coroutine's cancellation state) ends with operation_aborted at its next step.
+  /// (the coroutine's cancellation state) ends with operation_aborted at its next step; the
+  /// coroutine must not throw on cancellation (this_coro::throw_if_cancelled(false)). Exceptions
+  /// of the steps (allocation, Beast's limits) end it with an error code too.
   boost::asio::awaitable<boost::system::error_code> perform(http_request& req, http_response& res);
 
   /// Callable from any thread; the work happens on the strand.
@@ -47,16 +48,17 @@ class client_state : public std::enable_shared_from_this<client_state> {
 
   using time_point = std::chrono::steady_clock::time_point;
 
-  boost::asio::awaitable<lease> acquire(time_point deadline);
+  // A connection or slot when one is free (or the failure when closed): no coroutine frame on the
+  // common path. nullopt when the pool is full: then wait_for_connection.
+  std::optional<lease> try_acquire();
+  boost::asio::awaitable<lease> wait_for_connection(time_point deadline);
   boost::asio::awaitable<boost::system::error_code> open(std::unique_ptr<connection>& conn, time_point deadline);
   boost::asio::awaitable<boost::system::error_code> resolve(time_point deadline);
   void release(std::unique_ptr<connection> conn, bool reusable);
   void drop_expired_idle();
   void close_now();
-  request_message make_message(http_request& req) const;
 
-  boost::asio::any_io_executor executor_;
-  strand_type strand_;
+  serial_executor strand_;
   endpoint endpoint_;
   std::string host_header_;
   client_options options_;

@@ -2,23 +2,18 @@
 #pragma once
 
 #include "net/http_client.hpp"
+#include "net/request_head.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <variant>
 
 namespace fast_cache::net {
-
-using strand_type = boost::asio::strand<boost::asio::any_io_executor>;
-using request_message = boost::beast::http::request<boost::beast::http::string_body>;
 
 /// How one request/response exchange ended.
 struct exchange_result {
@@ -34,7 +29,7 @@ class connection {
  public:
   /// A connection with TLS when `tls` is not null. It adds itself to `registry` for its lifetime,
   /// so the pool can cancel it on close; both must be used only on `strand`.
-  connection(const strand_type& strand, boost::asio::ssl::context* tls, std::vector<connection*>& registry);
+  connection(const serial_executor& strand, boost::asio::ssl::context* tls, std::vector<connection*>& registry);
   ~connection();
   connection(const connection&) = delete;
   connection& operator=(const connection&) = delete;
@@ -45,9 +40,11 @@ class connection {
       const boost::asio::ip::tcp::resolver::results_type& addresses, const endpoint& ep, bool verify,
       std::chrono::milliseconds timeout);
 
-  /// Writes `req` and reads the response into `res`, all within `timeout`.
-  boost::asio::awaitable<exchange_result> exchange(const request_message& req, http_response& res,
-                                                   std::chrono::milliseconds timeout, std::size_t body_limit);
+  /// Writes `head` and `body` and reads the response into `res`, all within `timeout`. `no_body`:
+  /// the response has no body whatever its headers say (a HEAD request's).
+  boost::asio::awaitable<exchange_result> exchange(const request_head& head, const std::string& body, bool no_body,
+                                                   http_response& res, std::chrono::milliseconds timeout,
+                                                   std::size_t body_limit);
 
   /// Cancels pending operations and closes the socket; the owner then sees operation_aborted.
   void shutdown();

@@ -15,8 +15,8 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/prefer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/system/system_error.hpp>
 
 namespace fast_cache::net {
 namespace {
@@ -30,31 +30,32 @@ using handler_type = asio::any_completion_handler<http_client::signature>;
 asio::awaitable<void> run_request(std::shared_ptr<client_state> state, http_request req, handler_type handler,
                                   std::shared_ptr<asio::cancellation_signal> signal) {
   // Keeps the caller's executor alive (io_context::run does not return) until we complete.
-  const auto work = asio::prefer(asio::get_associated_executor(handler, state->executor()),
-                                 asio::execution::outstanding_work.tracked);
+  const auto work =
+      asio::prefer(asio::get_associated_executor(handler, state->strand()), asio::execution::outstanding_work.tracked);
   // Cancellation ends each awaited step with operation_aborted rather than an exception, so the
   // pool always gets its connection or slot back.
   co_await asio::this_coro::throw_if_cancelled(false);
   co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation());
   http_response res;
-  error_code ec;
-  try {
-    ec = co_await state->perform(req, res);
-  } catch (const std::bad_alloc&) {
-    ec = make_error_code(boost::system::errc::not_enough_memory);
-  } catch (const boost::system::system_error& e) {
-    ec = e.code();
-  } catch (const std::exception&) {  // Beast's length_error for a header value over 64 KiB
-    ec = make_error_code(boost::system::errc::invalid_argument);
-  }
+  const error_code ec = co_await state->perform(req, res);
   if (signal) asio::get_associated_cancellation_slot(handler).clear();  // the forwarder goes before we complete
   asio::dispatch(work, asio::append(std::move(handler), ec, std::move(res)));
 }
 
 }  // namespace
 
-http_client::http_client(asio::any_io_executor ex, endpoint ep, client_options opts)
+http_client::http_client(asio::io_context::executor_type ex, endpoint ep, client_options opts)
+    : http_client(serial_executor(asio::make_strand(ex)), std::move(ep), std::move(opts)) {}
+
+http_client::http_client(serial_executor ex, endpoint ep, client_options opts)
     : endpoint_(ep), state_(std::make_shared<client_state>(std::move(ex), std::move(ep), std::move(opts))) {}
+
+const serial_executor& http_client::executor() const noexcept { return state_->strand(); }
+
+// Not a coroutine: the caller awaits perform's frame directly.
+asio::awaitable<error_code> http_client::request(http_request& req, http_response& res) {
+  return state_->perform(req, res);
+}
 
 http_client::~http_client() { close(); }
 

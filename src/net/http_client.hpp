@@ -4,6 +4,8 @@
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <boost/system/error_code.hpp>
 
@@ -19,6 +21,12 @@
 
 namespace fast_cache::net {
 
+/// What an http_client works on: an executor that runs one handler at a time, a strand or an
+/// io_context only one thread runs. Kept to executors that fit any_io_executor's small buffer: a
+/// strand of io_context::executor_type does, a strand of any_io_executor is heap-allocated on
+/// every copy and allocates on every query, dozens of times per request.
+using serial_executor = boost::asio::any_io_executor;
+
 /// One request. Headers are sent as given; Host is added when absent, Content-Length always.
 struct http_request {
   boost::beast::http::verb method = boost::beast::http::verb::post;
@@ -33,11 +41,19 @@ struct http_request {
 /// One response, headers in the order received.
 struct http_response {
   unsigned status = 0;
-  std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
 
   /// The value of the first header called `name` (case-insensitive), or nullopt.
   std::optional<std::string_view> header(std::string_view name) const;
+  /// Adds a header after those already there.
+  void add_header(std::string_view name, std::string_view value);
+  /// Forgets every header.
+  void clear_headers() noexcept { fields_.clear(); }
+
+ private:
+  // Every header in one buffer, each as the lengths of its name and value, then their bytes: one
+  // allocation per response, where a vector of string pairs takes one per long value and more.
+  std::string fields_;
 };
 
 /// Where a client connects: scheme, host and port of a base URL.
@@ -76,7 +92,10 @@ class http_client {
   using signature = void(boost::system::error_code, http_response);
 
   /// Throws Error(errc::invalid_argument) when ca_file cannot be loaded or max_connections is 0.
-  http_client(boost::asio::any_io_executor ex, endpoint ep, client_options opts = {});
+  http_client(boost::asio::io_context::executor_type ex, endpoint ep, client_options opts = {});
+  /// The same, working on `ex` as it is, with no strand of its own: `ex` must run one handler at
+  /// a time (see serial_executor). Coroutines running there can call request().
+  http_client(serial_executor ex, endpoint ep, client_options opts = {});
   /// Closes every connection; outstanding requests complete with operation_aborted.
   ~http_client();
   http_client(const http_client&) = delete;
@@ -93,10 +112,19 @@ class http_client {
     return boost::asio::async_initiate<Token, signature>(initiation{this}, token, std::move(req));
   }
 
+  /// async_request run in the calling coroutine, which must run on executor() and must not throw
+  /// on cancellation (this_coro::throw_if_cancelled(false)). Saves what async_request costs on
+  /// top of the exchange: a spawned coroutine, a type-erased handler, work tracking and two
+  /// handler dispatches. Returns the error_code async_request completes with and fills `res`;
+  /// the calling coroutine's cancellation applies. `req` and `res` must live until it completes.
+  boost::asio::awaitable<boost::system::error_code> request(http_request& req, http_response& res);
+
   /// Fails queued and later requests with operation_aborted and cancels those in flight. Idempotent.
   void close();
 
   const endpoint& target() const noexcept { return endpoint_; }
+  /// Where the client works: the strand it made, or the serial executor it was given.
+  const serial_executor& executor() const noexcept;
 
  private:
   // A named, trivially destructible initiation: no capturing lambda near co_await (GCC PR 100611).

@@ -13,12 +13,12 @@ void response_reader::on_request_impl(boost::beast::http::verb, string_view, str
 
 void response_reader::on_response_impl(int code, string_view, int, error_code&) {
   res_.status = static_cast<unsigned>(code);
-  res_.headers.clear();
+  res_.clear_headers();
   res_.body.clear();
 }
 
 void response_reader::on_field_impl(boost::beast::http::field, string_view name, string_view value, error_code&) {
-  res_.headers.emplace_back(std::string(name), std::string(value));
+  res_.add_header(name, value);
 }
 
 void response_reader::on_header_impl(error_code&) {}

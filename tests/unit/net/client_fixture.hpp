@@ -28,7 +28,7 @@ class client_io {
     io_.stop();
     for (auto& t : threads_) t.join();
   }
-  boost::asio::any_io_executor executor() { return io_.get_executor(); }
+  boost::asio::io_context::executor_type executor() { return io_.get_executor(); }
 
  private:
   boost::asio::io_context io_;

@@ -5,8 +5,11 @@
 #include "unit/net/test_server.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
@@ -81,6 +84,53 @@ TEST_F(HttpClient, SequentialRequestsReuseOneConnection) {
   asio::co_spawn(io.executor(), sequential_requests(&client, 100, &failure), asio::use_future).get();
   EXPECT_EQ(failure, "");
   EXPECT_EQ(server.accepted(), 1u);
+}
+
+// request(): the pool's steps run in the caller's coroutine, on the client's executor.
+asio::awaitable<void> direct_requests(http_client* client, int count, std::string* failure) {
+  co_await asio::this_coro::throw_if_cancelled(false);
+  for (int i = 0; i < count; ++i) {
+    http_request req = make_request("/echo", std::to_string(i));
+    http_response res;
+    const auto ec = co_await client->request(req, res);
+    if (ec || res.body != std::to_string(i)) {
+      *failure = "request " + std::to_string(i) + ": " + ec.message();
+      co_return;
+    }
+  }
+}
+
+TEST_F(HttpClient, DirectRequestsOnTheStrandReuseOneConnection) {
+  http_client client(io.executor(), local(server.port()));
+  std::string failure;
+  asio::co_spawn(client.executor(), direct_requests(&client, 100, &failure), asio::use_future).get();
+  EXPECT_EQ(failure, "");
+  EXPECT_EQ(server.accepted(), 1u);
+}
+
+asio::awaitable<boost::system::error_code> direct_request(http_client* client, std::string target) {
+  co_await asio::this_coro::throw_if_cancelled(false);
+  http_request req = make_request(std::move(target));
+  http_response res;
+  co_return co_await client->request(req, res);
+}
+
+struct emit_terminal {
+  asio::cancellation_signal* signal;
+  void operator()() const { signal->emit(asio::cancellation_type::terminal); }
+};
+
+// A cancelled direct request ends with operation_aborted and gives its pool slot back.
+TEST_F(HttpClient, DirectRequestHonoursCancellationAndFreesItsSlot) {
+  http_client client(io.executor(), local(server.port()), options([](client_options& o) { o.max_connections = 1; }));
+  asio::cancellation_signal signal;
+  auto hung = asio::co_spawn(client.executor(), direct_request(&client, "/hang"),
+                             asio::bind_cancellation_slot(signal.slot(), asio::use_future));
+  std::this_thread::sleep_for(50ms);
+  asio::post(client.executor(), emit_terminal{&signal});
+  EXPECT_EQ(hung.get(), asio::error::operation_aborted);
+  const auto next = asio::co_spawn(client.executor(), direct_request(&client, "/echo"), asio::use_future).get();
+  EXPECT_FALSE(next) << next.message();
 }
 
 TEST_F(HttpClient, PoolBoundHoldsUnderConcurrency) {
