@@ -34,6 +34,7 @@ struct DynamoDBBackend::state {
   DynamoDBOptions options;
   resolved_config config;
   std::string prefix;                                   // "<namespace>:", what clear() scans for
+  std::string server_name;                              // "DynamoDB at <endpoint>", for the breaker's refusals
   std::shared_ptr<detail::call_accounting> accounting;  // the breaker and the counters
   std::atomic<bool> repairing_table{false};             // a background ensure_table is running
   asio::io_context ioc{1};
@@ -81,7 +82,7 @@ void repair_table_in_background(const state_ptr& s);
 // caller waits for that, this call fails as unavailable and later ones find the table.
 asio::awaitable<std::string> call(session s, std::string op, std::string body) {
   try {
-    co_return co_await s.api->call(op, body, s.deadline);
+    co_return co_await s.api->call(std::move(op), std::move(body), s.deadline);
   } catch (const Error& e) {
     if (!s->options.create_table || !is_missing_table(e)) throw;
   }
@@ -327,8 +328,6 @@ asio::awaitable<void> ensure_table(session s) {
 
 [[noreturn]] void throw_closed() { throw Error(errc::closed, "DynamoDB backend is closed"); }
 
-std::string server_name(const DynamoDBBackend::state& s) { return "DynamoDB at " + s.config.endpoint_url; }
-
 // The io_context behind an executor, when it is a plain one (use_awaitable's, bind_executor's).
 template <class Executor>
 asio::io_context* io_context_in(const Executor& ex) {
@@ -354,7 +353,7 @@ void launch(const state_ptr& s, budget b, Handler handler, diagnostics* diag,
   if (s->closed)
     return detail::fail_at_once<Handler, T>(std::move(handler), diag,
                                             Error(errc::closed, "DynamoDB backend is closed"));
-  detail::admission a = detail::admit(*s->accounting, server_name(*s));
+  detail::admission a = detail::admit(*s->accounting, s->server_name);
   if (a.refusal) {
     return detail::fail_at_once<Handler, T>(std::move(handler), diag, *a.refusal);
   }
@@ -368,9 +367,8 @@ void launch(const state_ptr& s, budget b, Handler handler, diagnostics* diag,
                        std::move(handler), diag, s->accounting, a.ticket);
     return;
   }
-  detail::spawn_call(s->ioc.get_executor(),
-                     make_op(session{s, &*s->api, nullptr, deadline}, std::forward<Args>(args)...), std::move(handler),
-                     diag, s->accounting, a.ticket);
+  detail::spawn_call(s->api->executor(), make_op(session{s, &*s->api, nullptr, deadline}, std::forward<Args>(args)...),
+                     std::move(handler), diag, s->accounting, a.ticket);
 }
 
 void check_not_io_thread(const state_ptr& s) {
@@ -388,7 +386,7 @@ T run(const state_ptr& s, budget b, asio::awaitable<T> (*make_op)(session, Param
   if (!lane) throw_closed();
   const std::lock_guard busy(lane->busy);
   if (lane->retired) throw_closed();
-  detail::admission a = detail::admit(*s->accounting, server_name(*s));
+  detail::admission a = detail::admit(*s->accounting, s->server_name);
   if (a.refusal) throw *a.refusal;
   const session call{s, &*lane->api, lane, deadline_for(*s, b)};
   try {
@@ -416,7 +414,8 @@ void repair_table_in_background(const state_ptr& s) {
   if (s->repairing_table.exchange(true)) return;
   std::lock_guard lock(s->mutex);
   if (s->closed) return;
-  asio::co_spawn(s->ioc, ensure_table(session{s, &*s->api, nullptr, deadline_for(*s, budget::admin)}), repair_done{s});
+  asio::co_spawn(s->api->executor(), ensure_table(session{s, &*s->api, nullptr, deadline_for(*s, budget::admin)}),
+                 repair_done{s});
 }
 
 }  // namespace
@@ -427,6 +426,7 @@ DynamoDBBackend::DynamoDBBackend(DynamoDBOptions options) : state_(std::make_sha
   s.config = resolve_config(options, env, read_shared_files(env));
   s.options = std::move(options);
   s.prefix = s.options.namespace_ + ":";
+  s.server_name = "DynamoDB at " + s.config.endpoint_url;
   s.accounting = std::make_shared<detail::call_accounting>(s.options.breaker);
   net::client_options http{.max_connections = s.options.max_connections,
                            .connect_timeout = s.options.connect_timeout,
@@ -435,11 +435,12 @@ DynamoDBBackend::DynamoDBBackend(DynamoDBOptions options) : state_(std::make_sha
                            .ca_file = s.options.ca_file};
   const retry_policy retry{s.options.max_attempts, s.options.retry_base, s.options.retry_throttling_base,
                            s.options.retry_cap};
+  // The io thread alone runs ioc: the client needs no strand.
   s.api.emplace(s.ioc.get_executor(), s.config, http, retry, &s.accounting->counters);
   s.lanes.emplace(client_settings{s.config, http, retry, &s.accounting->counters});
   s.thread = std::thread([&s] { s.ioc.run(); });
   // ensure_table is bounded by the admin budget, DNS and every wait included.
-  detail::blocking_call<void> ready(s.ioc.get_executor(),
+  detail::blocking_call<void> ready(s.api->executor(),
                                     ensure_table(session{state_, &*s.api, nullptr, deadline_for(s, budget::admin)}));
   try {
     ready.wait();

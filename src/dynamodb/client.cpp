@@ -45,7 +45,7 @@ bool transport_retryable(const boost::system::error_code& ec) {
 
 }  // namespace
 
-client::client(asio::any_io_executor ex, const resolved_config& config, const net::client_options& http,
+client::client(net::serial_executor ex, const resolved_config& config, const net::client_options& http,
                retry_policy retry, detail::backend_counters* counters)
     : http_(std::move(ex), net::endpoint{config.endpoint.tls, config.endpoint.host, config.endpoint.port}, http),
       signer_(config.creds, config.region, "dynamodb"),
@@ -56,15 +56,18 @@ client::client(asio::any_io_executor ex, const resolved_config& config, const ne
       retry_(retry),
       counters_(counters) {}
 
-net::http_request client::make_request(std::string_view op, const std::string& body) const {
-  signable_request r{"POST",
-                     "/",
-                     {{"Host", host_header_},
-                      {"Content-Type", "application/x-amz-json-1.0"},
-                      {"X-Amz-Target", std::string(target_prefix) + std::string(op)},
-                      {"Accept-Encoding", "identity"}},
-                     {}};
-  r.body = body;  // each attempt sends its own signed copy
+net::http_request client::make_request(std::string_view op, std::string body) const {
+  signable_request r{"POST", "/", {}, std::move(body)};
+  // Room for the three headers signing adds and User-Agent: the list never grows.
+  r.headers.reserve(8);
+  r.headers.emplace_back("Host", host_header_);
+  r.headers.emplace_back("Content-Type", "application/x-amz-json-1.0");
+  std::string target;
+  target.reserve(target_prefix.size() + op.size());
+  target += target_prefix;
+  target += op;
+  r.headers.emplace_back("X-Amz-Target", std::move(target));
+  r.headers.emplace_back("Accept-Encoding", "identity");
   signer_.sign(r, std::chrono::system_clock::now() + clock_offset_);
   r.headers.emplace_back("User-Agent", "fast_cache/0.1");
   return net::http_request{boost::beast::http::verb::post, "/", std::move(r.headers), std::move(r.body)};
@@ -76,12 +79,31 @@ void client::throw_if_closed() const {
 
 asio::awaitable<std::string> client::call(std::string op, std::string body, time_point deadline) {
   const std::string_view secrets[] = {secret_, token_};
+  // Cancellation reaches each awaited step as operation_aborted, never as a throw at a co_await,
+  // so the connection pool, which http_.request runs in this coroutine, always gets its slot
+  // back. The backend's cancellable calls run so already (detail::cancellable); this changes
+  // nothing for calls that cannot be cancelled.
+  co_await asio::this_coro::throw_if_cancelled(false);
+  const asio::any_io_executor executor = co_await asio::this_coro::executor;
+  const bool on_pool_strand = executor == http_.executor();
   bool clock_corrected = false;
   for (int attempt = 1;; ++attempt) {
     throw_if_closed();
-    net::http_request request = make_request(op, body);
+    // The body goes into the request and, for a retry, back out of it: copied only when
+    // async_request consumes the request.
+    net::http_request request = make_request(op, std::move(body));
     request.deadline = deadline;
-    auto [ec, response] = co_await http_.async_request(std::move(request), asio::as_tuple(asio::use_awaitable));
+    boost::system::error_code ec;
+    net::http_response response;
+    if (on_pool_strand) {
+      ec = co_await http_.request(request, response);
+      body = std::move(request.body);
+    } else {
+      body = request.body;
+      auto [sent_ec, received] = co_await http_.async_request(std::move(request), asio::as_tuple(asio::use_awaitable));
+      ec = sent_ec;
+      response = std::move(received);
+    }
     throw_if_closed();
     failure f;
     const auto where = [&] {

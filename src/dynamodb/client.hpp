@@ -16,14 +16,20 @@
 
 namespace fast_cache::dynamodb {
 
-/// Runs on one strand of execution (the backend's io thread): not thread-safe by itself.
+/// Runs on one strand of execution (executor()): not thread-safe by itself.
 class client {
  public:
-  /// `counters`, when given, counts the retries of every call.
-  client(boost::asio::any_io_executor ex, const resolved_config& config, const net::client_options& http,
-         retry_policy retry, detail::backend_counters* counters = nullptr);
+  /// A client working on `ex` (a strand, or an io_context only one thread runs: then it needs no
+  /// strand, whose handler hops cost a trip through the scheduler each). `counters`, when given,
+  /// counts the retries of every call.
+  client(net::serial_executor ex, const resolved_config& config, const net::client_options& http, retry_policy retry,
+         detail::backend_counters* counters = nullptr);
 
   using time_point = std::chrono::steady_clock::time_point;
+
+  /// Where the client works. Calls run here talk to the connection pool directly; calls run
+  /// elsewhere go through one more coroutine and two handler dispatches.
+  [[nodiscard]] const net::serial_executor& executor() const noexcept { return http_.executor(); }
 
   /// The body of a 2xx answer to DynamoDB_20120810.<op>. Retries what retry_policy allows while
   /// the deadline leaves time for it; then throws Error: the server's diagnosis for an error
@@ -45,7 +51,8 @@ class client {
   [[nodiscard]] const std::string& endpoint_url() const noexcept { return endpoint_url_; }
 
  private:
-  net::http_request make_request(std::string_view op, const std::string& body) const;
+  /// A signed request carrying `body`.
+  net::http_request make_request(std::string_view op, std::string body) const;
   void throw_if_closed() const;
 
   net::http_client http_;

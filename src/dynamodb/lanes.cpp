@@ -62,13 +62,14 @@ net::client_options one_connection(net::client_options http) {
 
 }  // namespace
 
-// One call at a time per thread: one connection is all a thread lane can use.
+// One call at a time per thread: one connection is all a thread lane can use. Only one thread
+// runs `ioc` at a time (the owner, or close_all holding `busy`), so the client needs no strand.
 thread_lane::thread_lane(const client_settings& settings) {
   api.emplace(ioc.get_executor(), settings.config, one_connection(settings.http), settings.retry, settings.counters);
 }
 
 context_lane::context_lane(asio::io_context& ioc, const client_settings& settings) : strand(ioc.get_executor()) {
-  api.emplace(ioc.get_executor(), settings.config, settings.http, settings.retry, settings.counters);
+  api.emplace(strand, settings.config, settings.http, settings.retry, settings.counters);
 }
 
 lane_registry::lane_registry(client_settings settings) : id_(next_registry_id++), settings_(std::move(settings)) {}

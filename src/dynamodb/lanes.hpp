@@ -39,7 +39,8 @@ struct thread_lane {
 };
 
 /// One io_context's client of one backend; operations run on `strand`, since several threads may
-/// run the io_context. The io_context owns it (see lanes.cpp), so it goes when the io_context does.
+/// run the io_context, and so does the client. The io_context owns it (see lanes.cpp), so it goes
+/// when the io_context does.
 struct context_lane {
   context_lane(boost::asio::io_context& ioc, const client_settings& settings);
 
@@ -103,7 +104,8 @@ struct store_result<void> {
 template <class T>
 T run_on(thread_lane& lane, boost::asio::awaitable<T> op) {
   lane_result<T> result;
-  boost::asio::co_spawn(lane.ioc, std::move(op), store_result<T>{&result});
+  // On the client's executor, where the client reaches its connections directly.
+  boost::asio::co_spawn(lane.api->executor(), std::move(op), store_result<T>{&result});
   lane.ioc.restart();
   lane.ioc.run();
   if (result.error) std::rethrow_exception(result.error);
