@@ -47,6 +47,20 @@ sha256_context& thread_context() {
 
 std::string_view as_view(const sha256_digest& d) { return {reinterpret_cast<const char*>(d.data()), d.size()}; }
 
+bool is_base64_digit(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+}
+
+// The low `bits` bits of a base64 digit's value: the bits past the data in a padded quantum.
+int padding_bits(char digit, int bits) {
+  const int value = digit >= 'A' && digit <= 'Z'   ? digit - 'A'
+                    : digit >= 'a' && digit <= 'z' ? digit - 'a' + 26
+                    : digit >= '0' && digit <= '9' ? digit - '0' + 52
+                    : digit == '+'                 ? 62
+                                                   : 63;
+  return value & ((1 << bits) - 1);
+}
+
 }  // namespace
 
 sha256_digest sha256(std::string_view data) { return thread_context().digest({data}); }
@@ -70,45 +84,58 @@ sha256_digest hmac_sha256(std::string_view key, std::string_view data) {
   return ctx.digest({{opad.data(), block}, as_view(inner)});
 }
 
-std::string hex(const sha256_digest& digest) {
+void append_hex(std::string& out, const sha256_digest& digest) {
   static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(digest.size() * 2);
-  for (unsigned char c : digest) {
-    out.push_back(digits[c >> 4]);
-    out.push_back(digits[c & 0xf]);
+  const std::size_t start = out.size();
+  out.resize(start + 2 * digest.size());
+  char* text = out.data() + start;
+  for (const unsigned char c : digest) {
+    *text++ = digits[c >> 4];
+    *text++ = digits[c & 0xf];
   }
+}
+
+std::string hex(const sha256_digest& digest) {
+  std::string out;
+  append_hex(out, digest);
   return out;
 }
 
 std::string sha256_hex(std::string_view data) { return hex(sha256(data)); }
 
-std::string base64_encode(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+std::size_t base64_size(std::size_t bytes) noexcept { return 4 * ((bytes + 2) / 3); }
+
+void append_base64(std::string& out, std::string_view bytes) {
+  const std::size_t start = out.size();
+  out.resize(start + base64_size(bytes.size()));
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data() + start),
                                 reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(n));
+  out.resize(start + static_cast<std::size_t>(n));
+}
+
+std::string base64_encode(std::string_view bytes) {
+  std::string out;
+  append_base64(out, bytes);
   return out;
 }
 
 std::optional<std::string> base64_decode(std::string_view text) {
   if (text.size() % 4 != 0) return std::nullopt;
   if (text.empty()) return std::string();
-  // EVP_DecodeBlock tolerates surrounding whitespace and counts padding as zero bytes; reject the
-  // former and strip the latter so the result is exactly the encoded bytes.
-  for (char c : text)
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') return std::nullopt;
+  // Only canonical text, what an encoder writes: EVP_DecodeBlock also takes surrounding
+  // whitespace, '=' before the end and unused bits that are not zero ("AB==").
   std::size_t padding = 0;
   if (text.back() == '=') ++padding;
-  if (text.size() >= 2 && text[text.size() - 2] == '=') ++padding;
+  if (text[text.size() - 2] == '=') ++padding;
+  const std::string_view data = text.substr(0, text.size() - padding);
+  if (!std::all_of(data.begin(), data.end(), is_base64_digit)) return std::nullopt;
+  if (padding == 1 && padding_bits(data.back(), 2) != 0) return std::nullopt;
+  if (padding == 2 && padding_bits(data.back(), 4) != 0) return std::nullopt;
   std::string out(text.size() / 4 * 3, '\0');
   const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                                 reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
   if (n < 0) return std::nullopt;
-  out.resize(static_cast<std::size_t>(n) - padding);
-  // EVP_DecodeBlock also takes text no encoder writes ("AB==", whose unused bits are not zero, or
-  // '=' before the end): canonical text is what encodes back to itself.
-  if (base64_encode(out) != text) return std::nullopt;
+  out.resize(static_cast<std::size_t>(n) - padding);  // EVP_DecodeBlock counts padding as zero bytes
   return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include <fast_cache/error.hpp>
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -19,12 +20,55 @@ namespace {
   throw Error(errc::protocol, "malformed DynamoDB response: " + std::string(what));
 }
 
-json::object parse_object(std::string_view body) {
+json::object parse_object(std::string_view body, json::storage_ptr storage = {}) {
   boost::system::error_code ec;
-  json::value v = json::parse(body, ec);
+  json::value v = json::parse(body, ec, std::move(storage));
   if (ec) malformed("not JSON (" + ec.message() + ")");
   if (!v.is_object()) malformed("not a JSON object");
   return std::move(v.as_object());
+}
+
+// ---- GetItem and PutItem, on every get and set: written directly, not built as json::object
+// and serialized (a dozen allocations per request). The output is what json::serialize writes.
+
+// Appends s as a JSON string, escaped as Boost.JSON's serializer does.
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char digits[] = "0123456789abcdef";
+  out.push_back('"');
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (u >= 0x20) {
+      out.push_back(c);
+    } else if (c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t') {
+      out.push_back('\\');
+      out.push_back(c == '\b' ? 'b' : c == '\f' ? 'f' : c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
+    } else {
+      const char escape[] = {'\\', 'u', '0', '0', digits[u >> 4], digits[u & 0xf]};
+      out.append(escape, sizeof escape);
+    }
+  }
+  out.push_back('"');
+}
+
+// The room a JSON string of s takes when nothing in it needs escaping.
+std::size_t json_string_size(std::string_view s) { return s.size() + 2; }
+
+// {"TableName":<table>,
+void open_request(std::string& out, std::string_view table) {
+  out += R"({"TableName":)";
+  append_json_string(out, table);
+  out.push_back(',');
+}
+
+// "cache_key":{"S":<cache_key>}
+void append_key_attribute(std::string& out, std::string_view cache_key) {
+  append_json_string(out, key_attribute);
+  out += R"(:{"S":)";
+  append_json_string(out, cache_key);
+  out.push_back('}');
 }
 
 const json::object* find_object(const json::object& o, std::string_view name) {
@@ -62,15 +106,15 @@ std::string with_condition(json::object request, std::string_view expression, js
   return json::serialize(request);
 }
 
-std::string attr_string(const json::object& item, std::string_view name, std::string_view type) {
+std::string_view attr_string(const json::object& item, std::string_view name, std::string_view type) {
   const json::object* attr = find_object(item, name);
   if (!attr) malformed("attribute " + std::string(name) + " missing");
   const json::value* v = attr->if_contains(type);
   if (!v || !v->is_string()) malformed("attribute " + std::string(name) + " is not of type " + std::string(type));
-  return std::string(v->as_string());
+  return v->as_string();
 }
 
-std::string key_from(const json::object& item) { return attr_string(item, key_attribute, "S"); }
+std::string key_from(const json::object& item) { return std::string(attr_string(item, key_attribute, "S")); }
 
 stored_item stored_from(const json::object& item) {
   stored_item out;
@@ -80,7 +124,7 @@ stored_item stored_from(const json::object& item) {
     out.value = std::move(*bytes);
   }
   if (item.contains(ttl_attribute)) {
-    const std::string n = attr_string(item, ttl_attribute, "N");
+    const std::string_view n = attr_string(item, ttl_attribute, "N");
     // TTL numbers written by other tools may carry a fraction; whole seconds are what counts.
     std::int64_t secs = 0;
     const auto [ptr, ec] = std::from_chars(n.data(), n.data() + n.size(), secs);
@@ -109,17 +153,46 @@ write_op write_op_from(const json::object& request) {
 
 std::string get_item_request(std::string_view table, std::string_view cache_key, bool consistent_read,
                              bool without_value) {
-  json::object req{{"TableName", table}, {"Key", key_of(cache_key)}};
-  if (consistent_read) req["ConsistentRead"] = true;
+  std::string out;
+  out.reserve(128 + json_string_size(table) + json_string_size(cache_key));
+  open_request(out, table);
+  out += R"("Key":{)";
+  append_key_attribute(out, cache_key);
+  out.push_back('}');
+  if (consistent_read) out += R"(,"ConsistentRead":true)";
   if (without_value) {
-    req["ProjectionExpression"] = "#k, #t";
-    req["ExpressionAttributeNames"] = json::object{{"#k", key_attribute}, {"#t", ttl_attribute}};
+    out += R"(,"ProjectionExpression":"#k, #t","ExpressionAttributeNames":{"#k":)";
+    append_json_string(out, key_attribute);
+    out += R"(,"#t":)";
+    append_json_string(out, ttl_attribute);
+    out.push_back('}');
   }
-  return json::serialize(req);
+  out.push_back('}');
+  return out;
 }
 
 std::string put_item_request(std::string_view table, const write_op& put) {
-  return json::serialize(put_item(table, put));
+  const std::size_t value_size = base64_size(put.value->size());
+  std::string out;
+  out.reserve(128 + json_string_size(table) + json_string_size(put.cache_key) + value_size);
+  open_request(out, table);
+  out += R"("Item":{)";
+  append_key_attribute(out, put.cache_key);
+  out.push_back(',');
+  append_json_string(out, value_attribute);
+  out += R"(:{"B":")";  // base64 needs no escaping
+  append_base64(out, *put.value);
+  out += R"("})";
+  if (put.ttl) {
+    out.push_back(',');
+    append_json_string(out, ttl_attribute);
+    out += R"(:{"N":")";
+    char digits[24];
+    out.append(digits, std::to_chars(digits, digits + sizeof digits, *put.ttl).ptr);
+    out += R"("})";
+  }
+  out += "}}";
+  return out;
 }
 
 std::string delete_item_request(std::string_view table, std::string_view cache_key) {
@@ -139,7 +212,11 @@ std::string delete_if_equal_request(std::string_view table, std::string_view cac
 }
 
 std::optional<stored_item> parse_get_item(std::string_view body) {
-  const json::object o = parse_object(body);
+  // A GetItem answer of a small value parses without touching the heap; the storage is released
+  // at once, since what is kept (the value) is copied out of it.
+  alignas(std::max_align_t) unsigned char first_block[4096];
+  json::monotonic_resource storage(first_block, sizeof first_block);
+  const json::object o = parse_object(body, &storage);
   const json::object* item = find_object(o, "Item");
   if (!item) return std::nullopt;
   return stored_from(*item);

@@ -65,6 +65,7 @@ class signer {
   credentials creds_;
   std::string region_;
   std::string service_;
+  std::string scope_suffix_;  // "/<region>/<service>/aws4_request", after the date in the scope
   mutable std::mutex mutex_;
   mutable std::string cached_date_;
   mutable sha256_digest cached_key_{};

@@ -31,6 +31,14 @@ TEST(crypto, base64_rejects_malformed_text) {
   EXPECT_FALSE(base64_decode("abc"));
   EXPECT_FALSE(base64_decode("ab!="));
   EXPECT_FALSE(base64_decode(" YQ=="));
+  // Text no encoder writes: unused bits set, '=' before the end, three '='.
+  EXPECT_FALSE(base64_decode("YR=="));
+  EXPECT_FALSE(base64_decode("YWJ="));
+  EXPECT_FALSE(base64_decode("Y=Jj"));
+  EXPECT_FALSE(base64_decode("YW=j"));
+  EXPECT_FALSE(base64_decode("Y==="));
+  EXPECT_EQ(base64_decode("YQ=="), "a");
+  EXPECT_EQ(base64_decode("YWI="), "ab");
 }
 
 TEST(crypto, crc32_matches_reference_vectors) {

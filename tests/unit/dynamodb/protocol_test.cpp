@@ -16,6 +16,9 @@ TEST(protocol, get_item_request) {
             json::parse(R"({"TableName":"t","Key":{"cache_key":{"S":"ns:k"}}})"));
   EXPECT_EQ(json::parse(get_item_request("t", "ns:k", true)),
             json::parse(R"({"TableName":"t","Key":{"cache_key":{"S":"ns:k"}},"ConsistentRead":true})"));
+  EXPECT_EQ(json::parse(get_item_request("t", "ns:k", false, true)),
+            json::parse(R"({"TableName":"t","Key":{"cache_key":{"S":"ns:k"}},"ProjectionExpression":"#k, #t",
+                            "ExpressionAttributeNames":{"#k":"cache_key","#t":"ttl"}})"));
 }
 
 TEST(protocol, put_item_request_encodes_value_as_base64_and_ttl_as_number_string) {
@@ -91,6 +94,19 @@ TEST(protocol, strings_with_nul_survive_json) {
   const std::string key("ns:a\0b", 6);
   const auto body = get_item_request("t", key, false);
   EXPECT_EQ(json::parse(body).at("Key").at("cache_key").at("S").as_string(), json::string_view(key));
+}
+
+// get_item_request and put_item_request write their JSON by hand: every byte a key may hold
+// must come back out of a JSON parser as it went in.
+TEST(protocol, keys_needing_escapes_survive_json) {
+  std::string key = "ns:\"q\" \\ / \xc3\xa9 \xf0\x9f\x98\x80";
+  for (int c = 0; c < 0x20; ++c) key.push_back(static_cast<char>(c));
+  const auto get = json::parse(get_item_request("t\"\\", key, true, true));
+  EXPECT_EQ(get.at("TableName").as_string(), "t\"\\");
+  EXPECT_EQ(get.at("Key").at("cache_key").at("S").as_string(), json::string_view(key));
+  const auto put = json::parse(put_item_request("t", {key, std::string("v"), -5}));
+  EXPECT_EQ(put.at("Item").at("cache_key").at("S").as_string(), json::string_view(key));
+  EXPECT_EQ(put.at("Item").at("ttl").at("N").as_string(), "-5");
 }
 
 TEST(protocol, parse_get_item) {
