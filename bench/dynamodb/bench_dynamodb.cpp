@@ -4,7 +4,11 @@
 // thread included) per operation, the same measures as boto3_bench.py and js_bench.mjs.
 //
 //   bench_dynamodb ENDPOINT TABLE NAMESPACE KEY VALUE_BYTES get|put IN_FLIGHT WARM_UP_SECONDS SECONDS
-// The item must exist (setup_table.py); sequential mode is IN_FLIGHT 0, the sync API.
+//   bench_dynamodb ENDPOINT TABLE NAMESPACE KEY VALUE_BYTES get|put --ops N
+// The item must exist (setup_table.py); sequential mode is IN_FLIGHT 0, the sync API. `--ops N`
+// makes exactly N sequential calls and prints nothing: a fixed amount of work for callgrind, whose
+// instruction counts are steady where wall-clock time is not. Run it with two N and divide the
+// difference by theirs to cancel start-up.
 #include <fast_cache/dynamodb_backend.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -21,6 +25,7 @@
 #include <cstdlib>
 #include <exception>
 #include <string>
+#include <string_view>
 
 namespace asio = boost::asio;
 using clock_type = std::chrono::steady_clock;
@@ -115,15 +120,15 @@ void run_in_flight(const workload& w, window& m, int in_flight, seconds_d warm_u
 }  // namespace
 
 int main(int argc, char** argv) try {
-  if (argc != 10) {
-    std::fprintf(stderr, "usage: %s ENDPOINT TABLE NAMESPACE KEY VALUE_BYTES get|put IN_FLIGHT WARM_UP SECONDS\n",
-                 argv[0]);
+  const bool fixed_count = argc == 9 && std::string_view(argv[7]) == "--ops";
+  if (argc != 10 && !fixed_count) {
+    std::fprintf(stderr,
+                 "usage: %s ENDPOINT TABLE NAMESPACE KEY VALUE_BYTES get|put IN_FLIGHT WARM_UP SECONDS\n"
+                 "       %s ENDPOINT TABLE NAMESPACE KEY VALUE_BYTES get|put --ops N\n",
+                 argv[0], argv[0]);
     return 2;
   }
   const std::string op = argv[6];
-  const int in_flight = std::atoi(argv[7]);
-  const seconds_d warm_up(std::atof(argv[8]));
-  const seconds_d length(std::atof(argv[9]));
 
   // Fixed dummy credentials: DynamoDB Local checks no signature; -sharedDb ignores the key.
   fast_cache::DynamoDBBackend backend({.table_name = argv[2],
@@ -138,7 +143,14 @@ int main(int argc, char** argv) try {
     std::fprintf(stderr, "bench_dynamodb: item %s:%s is missing or differs; run setup_table.py\n", argv[3], argv[4]);
     return 1;
   }
+  if (fixed_count) {
+    for (long n = std::atol(argv[8]); n > 0; --n) call(w);
+    return 0;
+  }
 
+  const int in_flight = std::atoi(argv[7]);
+  const seconds_d warm_up(std::atof(argv[8]));
+  const seconds_d length(std::atof(argv[9]));
   window m;
   if (in_flight == 0) {
     run_sequential(w, m, warm_up, length);
