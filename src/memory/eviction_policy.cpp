@@ -48,10 +48,8 @@ void eviction_policy::on_insert(entry* e) noexcept {
   if (kind_ == kind::tinylfu) move_window_overflow(e);
 }
 
-void eviction_policy::on_hit(entry* e) noexcept {
+void eviction_policy::count_hit(entry* e) noexcept {
   if (kind_ == kind::lru) return move_to_front(e);
-  // A marked protected entry was counted when it was marked; see the class comment.
-  if (e->where == segment::protected_main && e->referenced) return;
   sketch_.increment(e->hash());
   switch (e->where) {
     case segment::window:

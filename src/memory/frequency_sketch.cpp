@@ -49,7 +49,7 @@ void frequency_sketch::ensure_capacity(std::size_t resident) noexcept {
 void frequency_sketch::allocate(std::size_t entries) {
   // One word (16 counters) per entry, as Caffeine sizes its sketch.
   const std::size_t words = std::bit_ceil(std::max(entries, words_per_block));
-  words_ = std::make_unique<std::uint64_t[]>(words);  // zeroed
+  blocks_ = std::make_unique<block[]>(words / words_per_block);  // zeroed
   entries_ = entries;
   block_mask_ = words / words_per_block - 1;
   sample_size_ = 10 * std::max<std::size_t>(entries, 1);
@@ -57,15 +57,15 @@ void frequency_sketch::allocate(std::size_t entries) {
 }
 
 void frequency_sketch::increment(std::uint64_t hash) noexcept {
-  if (!words_) return;
+  if (!blocks_) return;
   const std::uint64_t mixed = remix(hash);
-  std::uint64_t* block = &words_[((mixed >> 32) & block_mask_) * words_per_block];
+  std::uint64_t* words = blocks_[(mixed >> 32) & block_mask_].words;
   bool added = false;
 #pragma GCC unroll 4
   for (unsigned row = 0; row < 4; ++row) {
     const auto [word, shift] = place(mixed, row);
-    if (((block[word] >> shift) & 15u) != max_count) {
-      block[word] += std::uint64_t{1} << shift;
+    if (((words[word] >> shift) & 15u) != max_count) {
+      words[word] += std::uint64_t{1} << shift;
       added = true;
     }
   }
@@ -74,20 +74,20 @@ void frequency_sketch::increment(std::uint64_t hash) noexcept {
 }
 
 unsigned frequency_sketch::frequency(std::uint64_t hash) const noexcept {
-  if (!words_) return 0;
+  if (!blocks_) return 0;
   const std::uint64_t mixed = remix(hash);
-  const std::uint64_t* block = &words_[((mixed >> 32) & block_mask_) * words_per_block];
+  const std::uint64_t* words = blocks_[(mixed >> 32) & block_mask_].words;
   unsigned least = max_count;
 #pragma GCC unroll 4
   for (unsigned row = 0; row < 4; ++row) {
     const auto [word, shift] = place(mixed, row);
-    least = std::min(least, static_cast<unsigned>((block[word] >> shift) & 15u));
+    least = std::min(least, static_cast<unsigned>((words[word] >> shift) & 15u));
   }
   return least;
 }
 
 void frequency_sketch::clear() noexcept {
-  if (words_) std::memset(words_.get(), 0, (block_mask_ + 1) * words_per_block * sizeof(std::uint64_t));
+  if (blocks_) std::memset(blocks_.get(), 0, (block_mask_ + 1) * sizeof(block));
   additions_ = 0;
 }
 
@@ -96,9 +96,11 @@ void frequency_sketch::halve() noexcept {
   // quarter per odd counter, a key having four), as in Caffeine, so the next halving comes after
   // about as many fresh additions as the first.
   std::size_t odd = 0;
-  for (std::size_t i = 0; i < (block_mask_ + 1) * words_per_block; ++i) {
-    odd += static_cast<std::size_t>(std::popcount(words_[i] & low_bits));
-    words_[i] = (words_[i] >> 1) & 0x7777777777777777ull;
+  for (std::size_t b = 0; b <= block_mask_; ++b) {
+    for (std::uint64_t& word : blocks_[b].words) {
+      odd += static_cast<std::size_t>(std::popcount(word & low_bits));
+      word = (word >> 1) & 0x7777777777777777ull;
+    }
   }
   additions_ = (additions_ >> 1) - std::min(additions_ >> 1, odd / 4);
 }

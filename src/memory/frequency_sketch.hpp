@@ -45,11 +45,17 @@ class frequency_sketch {
 
  private:
   static constexpr std::size_t words_per_block = 8;  // 64 bytes: one cache line
+  // Aligned as a cache line is: new[] aligns plain words to 16 bytes only, so a block straddled
+  // two lines three times in four, and a count took two cache misses instead of one.
+  struct alignas(64) block {
+    std::uint64_t words[words_per_block];
+  };
 
-  void halve() noexcept;
+  // Cold, so it stays out of line: inlined, its loop made increment save six registers on every call.
+  [[gnu::cold]] void halve() noexcept;
   void allocate(std::size_t entries);
 
-  std::unique_ptr<std::uint64_t[]> words_;
+  std::unique_ptr<block[]> blocks_;
   std::size_t entries_ = 0;
   std::size_t max_entries_ = 0;
   std::size_t block_mask_ = 0;

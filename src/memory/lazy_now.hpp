@@ -4,7 +4,6 @@
 #include "entry.hpp"
 
 #include <functional>
-#include <optional>
 
 namespace fast_cache::detail::memory {
 
@@ -17,13 +16,19 @@ class lazy_now {
   explicit lazy_now(const clock_function& clock) noexcept : clock_(clock) {}
 
   [[nodiscard]] time_point get() {
-    if (!value_) value_ = clock_ ? clock_() : std::chrono::steady_clock::now();
-    return *value_;
+    if (!read_) {
+      value_ = clock_ ? clock_() : std::chrono::steady_clock::now();
+      read_ = true;
+    }
+    return value_;
   }
 
  private:
   const clock_function& clock_;
-  std::optional<time_point> value_;
+  // Not a std::optional: with the shard's find inlined into its callers, GCC took its value for
+  // one that may be read uninitialized (-Wmaybe-uninitialized).
+  bool read_ = false;
+  time_point value_{};
 };
 
 }  // namespace fast_cache::detail::memory

@@ -3,7 +3,6 @@
 #include <fast_cache/error.hpp>
 
 #include <algorithm>
-#include <cstring>
 #include <utility>
 
 namespace fast_cache::detail::memory {
@@ -44,24 +43,6 @@ void shard::configure(budget limits, eviction_policy::kind eviction, std::chrono
   initial_capacity_ =
       limits.max_entries == 0 ? 0 : std::min(capacity_for(limits.max_entries + 1), max_initial_capacity);
   reset(initial_capacity_, false);
-}
-
-void found_value::hold(entry* e) noexcept {
-  found_ = true;
-  const std::string_view value = e->value();
-  if (value.size() <= inline_capacity) {
-    size_ = value.size();
-    std::memcpy(bytes_, value.data(), value.size());
-  } else {
-    e->acquire();
-    pinned_ = entry_ref(e);
-  }
-}
-
-found_value shard::find(std::uint64_t hash, std::string_view key, lazy_now& now) {
-  found_value result;
-  find(hash, key, now, [&result](entry* e) { result.hold(e); });
-  return result;
 }
 
 bool shard::contains(std::uint64_t hash, std::string_view key, lazy_now& now) {

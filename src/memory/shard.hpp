@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -42,7 +43,17 @@ class found_value {
 
  private:
   friend class shard;
-  void hold(entry* e) noexcept;
+  void hold(entry* e) noexcept {
+    found_ = true;
+    const std::string_view value = e->value();
+    if (value.size() <= inline_capacity) {
+      size_ = value.size();
+      std::memcpy(bytes_, value.data(), value.size());
+    } else {
+      e->acquire();
+      pinned_ = entry_ref(e);
+    }
+  }
 
   bool found_ = false;
   entry_ref pinned_;
@@ -82,8 +93,13 @@ class alignas(64) shard {
     keep(e);
     return true;
   }
-  /// The live entry under key, as find above, carried out of the lock.
-  [[nodiscard]] found_value find(std::uint64_t hash, std::string_view key, lazy_now& now);
+  /// The live entry under key, as find above, carried out of the lock. Inline, as the caller
+  /// builds its result from it at once.
+  [[nodiscard]] found_value find(std::uint64_t hash, std::string_view key, lazy_now& now) {
+    found_value result;
+    find(hash, key, now, [&result](entry* e) { result.hold(e); });
+    return result;
+  }
   /// Whether a live entry is under key; leaves recency alone.
   [[nodiscard]] bool contains(std::uint64_t hash, std::string_view key, lazy_now& now);
   /// Stores fresh, replacing an entry with its key, evicting the policy's victims while over budget, and sweeping a few
@@ -117,13 +133,13 @@ class alignas(64) shard {
   void sweep_step(lazy_now& now, entry_list& garbage);
   [[nodiscard]] bool over_budget() const noexcept;
 
-  // Everything a hit touches shares the lock's cache lines.
+  // Everything a hit touches shares the lock's cache line: bounded_ fits in the lock's padding.
   mutable spin_lock lock_;
+  bool bounded_ = false;
   slot_table table_;
   eviction_policy policy_;
   std::size_t bytes_ = 0;
   std::size_t expiring_ = 0;  // entries with a deadline; none means a sweep has nothing to do
-  bool bounded_ = false;
   bool sweeping_ = false;
   bool closed_ = false;
   std::size_t sweep_cursor_ = 0;

@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace fast_cache {
 namespace {
@@ -96,6 +98,17 @@ TEST(MemoryExpiry, ClockIsNotReadWithoutExpiringEntries) {
   EXPECT_EQ(clock.reads(), before);
   cache.set("e", "v", 1s);
   EXPECT_GT(clock.reads(), before);
+}
+
+TEST(MemoryExpiry, ClockIsReadOncePerOperation) {
+  manual_clock clock;
+  InMemoryBackend cache({.clock = clock.function()});
+  const std::vector<std::string> keys = {"a", "b", "c"};
+  for (const auto& key : keys) cache.set(key, "v", 1s);
+  const auto before = clock.reads();
+  const auto values = cache.get_many(keys);  // three expiring entries checked, one time
+  EXPECT_EQ(values, std::vector<std::optional<std::string>>(3, "v"));
+  EXPECT_EQ(clock.reads(), before + 1);
 }
 
 TEST(MemoryExpiry, SweepFreesExpiredEntriesOnlyOnceDue) {

@@ -28,6 +28,10 @@ TEST(MemoryRead, GetIntoReusesCapacity) {
   EXPECT_TRUE(cache.get_into("big", out));
   EXPECT_EQ(out, std::string(900, 'b'));
   EXPECT_EQ(out.data(), buffer);
+  cache.set("short", "ab");  // copied under the lock over a longer value
+  EXPECT_TRUE(cache.get_into("short", out));
+  EXPECT_EQ(out, "ab");
+  EXPECT_EQ(out.data(), buffer);
 }
 
 TEST(MemoryRead, TryGetNowAnswersHitsAndMisses) {
