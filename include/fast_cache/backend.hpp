@@ -108,7 +108,7 @@ class Backend {
   /// in-process store, a near cache's hit): true, with the value (nullopt when absent) in `out`;
   /// else false, and the caller reads the async way, which also reports any failure. Cached
   /// calls on an executor try it first, so such a hit costs no trip through the executor's
-  /// queue. The default never answers.
+  /// queue. A throw counts as false. The default never answers.
   virtual bool try_get_now(std::string_view key, std::optional<std::string>& out);
   /// Stores value under key. `expire`: nullopt uses the backend's default, <= 0 never expires.
   virtual void set(std::string_view key, std::string_view value, expiry expire = std::nullopt) = 0;

@@ -99,7 +99,13 @@ template <class Executor>
 boost::asio::awaitable<std::optional<std::string>, Executor> async_read(cache_session& s) {
   if (auto pending = s.pending_store()) co_return pending;
   std::optional<std::string> now;
-  if (s.backend().try_get_now(s.key(), now)) co_return s.read_finished({}, std::move(now));
+  bool answered = false;
+  try {
+    answered = s.backend().try_get_now(s.key(), now);
+  } catch (...) {
+    // A close() racing with the read, or no memory for the copy: the async read reports it.
+  }
+  if (answered) co_return s.read_finished({}, std::move(now));
   constexpr auto token = boost::asio::as_tuple(boost::asio::use_awaitable_t<Executor>{});
   auto [ec, stored] = co_await s.backend().async_get(s.key(), s.diag(), token);
   co_return s.read_finished(ec, std::move(stored));

@@ -17,8 +17,11 @@
 
 #include <atomic>
 #include <future>
+#include <new>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace {
 
@@ -60,6 +63,26 @@ TEST_F(CachedAsync, MissThenHit) {
 }
 
 asio::awaitable<int> call_once(fast_cache::cached_function<doubler> f, int x) { co_return co_await f(x); }
+
+// A backend whose read on the calling thread fails, as InMemoryBackend's may when close() races
+// with it or the copy finds no memory.
+class throwing_try_get_now : public fast_cache::InMemoryBackend {
+ public:
+  bool try_get_now(std::string_view, std::optional<std::string>&) override { throw std::bad_alloc(); }
+};
+
+// The read goes the async way, which answers it; the failure does not reach the caller.
+TEST_F(CachedAsync, AThrowingReadOnTheCallingThreadFallsBackToTheAsyncRead) {
+  auto throwing = std::make_shared<throwing_try_get_now>();
+  fast_cache::Cache own;
+  own.init(throwing);
+  throwing->set("double:[5]", "10");
+  auto f = own.cached("double", doubler{&calls});
+  EXPECT_EQ(run(call_once(f, 5), io), 10);
+  EXPECT_EQ(calls.load(), 0);
+  EXPECT_EQ(own.stats().hits, 1u);
+  EXPECT_EQ(own.stats().errors, 0u);
+}
 asio::awaitable<int> call_skipping(fast_cache::cached_function<doubler> f, int x) {
   co_return co_await f(fast_cache::skip_cache, x);
 }
