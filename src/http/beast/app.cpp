@@ -289,18 +289,22 @@ asio::awaitable<void> app::accept_loop() {
 }
 
 asio::awaitable<void> app::refuse(std::shared_ptr<connection> conn) {
-  response res = error_response(http::status::service_unavailable, "Service Unavailable");
-  res.set(http::field::retry_after, "1");
-  res.keep_alive(false);
-  res.prepare_payload();
-  conn->expires_after(refusal_timeout);
-  watch(conn);
-  const boost::system::error_code ec = co_await write_response(conn->socket, res);
-  if (!ec) {
-    // The client may have sent its request already: a lingering close, as for other errors.
-    boost::system::error_code ignored;
-    conn->socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-    co_await drain(*conn);
+  try {
+    response res = error_response(http::status::service_unavailable, "Service Unavailable");
+    res.set(http::field::retry_after, "1");
+    res.keep_alive(false);
+    res.prepare_payload();
+    conn->expires_after(refusal_timeout);
+    watch(conn);
+    const boost::system::error_code ec = co_await write_response(conn->socket, res);
+    if (!ec) {
+      // The client may have sent its request already: a lingering close, as for other errors.
+      boost::system::error_code ignored;
+      conn->socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+      co_await drain(*conn);
+    }
+  } catch (...) {
+    // Out of memory: closed below all the same, which ends the watchdog's wait.
   }
   conn->close();
   --shared_->refusing;
@@ -312,48 +316,55 @@ asio::awaitable<void> app::serve(std::shared_ptr<connection> conn) {
   bool unread_input = false;  // an error was answered before the request was read whole
   conn->expires_after(options_.header_timeout);
   watch(conn);
-  while (!stopping_) {
-    http::request_parser<http::string_body> parser;
-    parser.header_limit(options_.header_limit);
-    parser.body_limit(options_.body_limit);
-    // The header first, under its own deadline (slowloris, keep-alive idle); its framing checked
-    // before any of the body is read; then the body.
-    conn->expires_after(options_.header_timeout);
-    auto [header_ec, header_bytes] = co_await http::async_read_header(conn->socket, buffer, parser, use_nothrow);
-    boost::system::error_code ec = header_ec;
-    // Answer what a client can fix; drop connections that closed or timed out.
-    http::status status = ec ? read_error_status(ec) : framing_status(parser);
-    if (!ec && status == http::status::ok && !parser.is_done()) {
-      conn->expires_after(options_.read_timeout);
-      auto [body_ec, body_bytes] = co_await http::async_read(conn->socket, buffer, parser, use_nothrow);
-      ec = body_ec;
-      if (ec) status = read_error_status(ec);
-    }
-    if (status != http::status::ok) {
-      if (status != http::status::unknown) {
-        response res = error_response(status, http::obsolete_reason(status));
-        res.keep_alive(false);
-        res.prepare_payload();
-        conn->expires_after(options_.write_timeout);
-        co_await write_response(conn->socket, res);
-        unread_input = true;
+  // An exception out of these steps (allocation; the handler answers its own failures with a
+  // 500) ends the connection as an error does: closed, which ends the watchdog's wait, so that
+  // run() can return, and forgotten.
+  try {
+    while (!stopping_) {
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(options_.header_limit);
+      parser.body_limit(options_.body_limit);
+      // The header first, under its own deadline (slowloris, keep-alive idle); its framing checked
+      // before any of the body is read; then the body.
+      conn->expires_after(options_.header_timeout);
+      auto [header_ec, header_bytes] = co_await http::async_read_header(conn->socket, buffer, parser, use_nothrow);
+      boost::system::error_code ec = header_ec;
+      // Answer what a client can fix; drop connections that closed or timed out.
+      http::status status = ec ? read_error_status(ec) : framing_status(parser);
+      if (!ec && status == http::status::ok && !parser.is_done()) {
+        conn->expires_after(options_.read_timeout);
+        auto [body_ec, body_bytes] = co_await http::async_read(conn->socket, buffer, parser, use_nothrow);
+        ec = body_ec;
+        if (ec) status = read_error_status(ec);
       }
-      break;
+      if (status != http::status::ok) {
+        if (status != http::status::unknown) {
+          response res = error_response(status, http::obsolete_reason(status));
+          res.keep_alive(false);
+          res.prepare_payload();
+          conn->expires_after(options_.write_timeout);
+          co_await write_response(conn->socket, res);
+          unread_input = true;
+        }
+        break;
+      }
+      conn->busy = true;
+      conn->expires_never();
+      request req(parser.release(), *cache_);
+      response res = co_await handle(req);
+      const bool head = req.method() == http::verb::head;
+      res.version(req.msg().version());
+      res.keep_alive(req.msg().keep_alive() && !stopping_);
+      if (!may_have_body(res.result())) res.body().clear();
+      res.prepare_payload();
+      if (head) res.body().clear();  // Content-Length stays that of the GET response
+      conn->expires_after(options_.write_timeout);
+      const boost::system::error_code write_ec = co_await write_response(conn->socket, res);
+      conn->busy = false;
+      if (write_ec || !res.keep_alive()) break;
     }
-    conn->busy = true;
-    conn->expires_never();
-    request req(parser.release(), *cache_);
-    response res = co_await handle(req);
-    const bool head = req.method() == http::verb::head;
-    res.version(req.msg().version());
-    res.keep_alive(req.msg().keep_alive() && !stopping_);
-    if (!may_have_body(res.result())) res.body().clear();
-    res.prepare_payload();
-    if (head) res.body().clear();  // Content-Length stays that of the GET response
-    conn->expires_after(options_.write_timeout);
-    const boost::system::error_code write_ec = co_await write_response(conn->socket, res);
-    conn->busy = false;
-    if (write_ec || !res.keep_alive()) break;
+  } catch (...) {
+    unread_input = false;  // no lingering close for a connection in an unknown state
   }
   boost::system::error_code ignored;
   conn->socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
