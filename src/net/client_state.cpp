@@ -1,4 +1,4 @@
-// client_state: the pool (acquire, release, close), address cache and request retry policy.
+// client_state: the pool (try_acquire, wait_for_connection, release, close), address cache and request retry policy.
 #include "net/client_state.hpp"
 
 #include <fast_cache/error.hpp>
@@ -83,7 +83,7 @@ error_code error_from(const std::exception_ptr& e) {
     return make_error_code(boost::system::errc::not_enough_memory);
   } catch (const boost::system::system_error& e) {
     return e.code();
-  } catch (const std::exception&) {  // Beast's length_error for a header value over 64 KiB
+  } catch (const std::exception&) {  // make_request_head's refusal of a TRACE request with a body
     return make_error_code(boost::system::errc::invalid_argument);
   }
 }
@@ -213,6 +213,8 @@ std::optional<client_state::lease> client_state::try_acquire() {
 
 asio::awaitable<client_state::lease> client_state::wait_for_connection(time_point deadline) {
   waiter w{asio::steady_timer(strand_, deadline), nullptr};
+  // Nothing can throw between here and the wait: a cancelled caller that throws on cancellation
+  // throws at its co_await of this coroutine, before w is queued.
   waiters_.push_back(&w);
   auto [ec] = co_await w.wakeup.async_wait(nothrow);
   if (w.granted) {

@@ -26,7 +26,7 @@ class client_state : public std::enable_shared_from_this<client_state> {
   /// return the connection to the pool; every step ends by req.deadline. A cancelled request
   /// (the coroutine's cancellation state) ends with operation_aborted at its next step; the
   /// coroutine must not throw on cancellation (this_coro::throw_if_cancelled(false)). Exceptions
-  /// of the steps (allocation, Beast's limits) end it with an error code too.
+  /// of the steps (allocation, a refused request) end it with an error code too.
   boost::asio::awaitable<boost::system::error_code> perform(http_request& req, http_response& res);
 
   /// Callable from any thread; the work happens on the strand.

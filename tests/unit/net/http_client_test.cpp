@@ -10,9 +10,11 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
+#include <boost/system/system_error.hpp>
 
 #include <gtest/gtest.h>
 
@@ -131,6 +133,36 @@ TEST_F(HttpClient, DirectRequestHonoursCancellationAndFreesItsSlot) {
   EXPECT_EQ(hung.get(), asio::error::operation_aborted);
   const auto next = asio::co_spawn(client.executor(), direct_request(&client, "/echo"), asio::use_future).get();
   EXPECT_FALSE(next) << next.message();
+}
+
+// Cancelled while paused, so its cancellation state is set when it calls request(); it throws on
+// cancellation, as coroutines do by default.
+asio::awaitable<boost::system::error_code> cancelled_then_request(http_client* client, asio::steady_timer* pause) {
+  co_await pause->async_wait(asio::as_tuple(asio::use_awaitable));
+  http_request req = make_request("/echo");
+  http_response res;
+  co_return co_await client->request(req, res);
+}
+
+// Such a caller throws at its co_await of request(), before it joins the queue for a connection:
+// the slot freed later goes to the next request, not to a frame that is gone.
+TEST_F(HttpClient, ACallerThrowingOnCancellationNeverJoinsTheWaitQueue) {
+  http_client client(io.executor(), local(server.port()), options([](client_options& o) {
+                       o.max_connections = 1;
+                       o.request_timeout = 500ms;
+                     }));
+  auto hung = asio::co_spawn(client.executor(), direct_request(&client, "/hang"), asio::use_future);
+  std::this_thread::sleep_for(50ms);
+  asio::steady_timer pause(client.executor(), 10s);
+  asio::cancellation_signal signal;
+  auto cancelled = asio::co_spawn(client.executor(), cancelled_then_request(&client, &pause),
+                                  asio::bind_cancellation_slot(signal.slot(), asio::use_future));
+  std::this_thread::sleep_for(50ms);
+  asio::post(client.executor(), emit_terminal{&signal});
+  EXPECT_THROW(cancelled.get(), boost::system::system_error);
+  EXPECT_EQ(hung.get(), boost::beast::error::timeout);  // the only slot comes back...
+  const auto next = asio::co_spawn(client.executor(), direct_request(&client, "/echo"), asio::use_future).get();
+  EXPECT_FALSE(next) << next.message();  // ...to this request
 }
 
 TEST_F(HttpClient, PoolBoundHoldsUnderConcurrency) {
