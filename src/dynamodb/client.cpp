@@ -84,26 +84,15 @@ asio::awaitable<std::string> client::call(std::string op, std::string body, time
   // back. The backend's cancellable calls run so already (detail::cancellable); this changes
   // nothing for calls that cannot be cancelled.
   co_await asio::this_coro::throw_if_cancelled(false);
-  const asio::any_io_executor executor = co_await asio::this_coro::executor;
-  const bool on_pool_strand = executor == http_.executor();
   bool clock_corrected = false;
   for (int attempt = 1;; ++attempt) {
     throw_if_closed();
-    // The body goes into the request and, for a retry, back out of it: copied only when
-    // async_request consumes the request.
+    // The body goes into the request and, for a retry, back out of it: never copied.
     net::http_request request = make_request(op, std::move(body));
     request.deadline = deadline;
-    boost::system::error_code ec;
     net::http_response response;
-    if (on_pool_strand) {
-      ec = co_await http_.request(request, response);
-      body = std::move(request.body);
-    } else {
-      body = request.body;
-      auto [sent_ec, received] = co_await http_.async_request(std::move(request), asio::as_tuple(asio::use_awaitable));
-      ec = sent_ec;
-      response = std::move(received);
-    }
+    const boost::system::error_code ec = co_await http_.request(request, response);
+    body = std::move(request.body);
     throw_if_closed();
     failure f;
     const auto where = [&] {

@@ -27,8 +27,8 @@ class client {
 
   using time_point = std::chrono::steady_clock::time_point;
 
-  /// Where the client works. Calls run here talk to the connection pool directly; calls run
-  /// elsewhere go through one more coroutine and two handler dispatches.
+  /// Where the client works: call, backoff, sleep and close run here, and call talks to the
+  /// connection pool directly.
   [[nodiscard]] const net::serial_executor& executor() const noexcept { return http_.executor(); }
 
   /// The body of a 2xx answer to DynamoDB_20120810.<op>. Retries what retry_policy allows while
