@@ -1,6 +1,8 @@
 // client_state: the pool (try_acquire, wait_for_connection, release, close), address cache and request retry policy.
 #include "net/client_state.hpp"
 
+#include "core/nothrow_awaitable.hpp"
+
 #include <fast_cache/error.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -22,7 +24,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using boost::system::error_code;
 
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+using fast_cache::detail::nothrow_awaitable;
 using time_point = std::chrono::steady_clock::time_point;
 
 // How long a step may take: its own timeout, cut to what is left before the deadline.
@@ -216,7 +218,7 @@ asio::awaitable<client_state::lease> client_state::wait_for_connection(time_poin
   // Nothing can throw between here and the wait: a cancelled caller that throws on cancellation
   // throws at its co_await of this coroutine, before w is queued.
   waiters_.push_back(&w);
-  auto [ec] = co_await w.wakeup.async_wait(nothrow);
+  auto [ec] = co_await w.wakeup.async_wait(nothrow_awaitable);
   if (w.granted) {
     const bool reused = w.conn != nullptr;
     co_return lease{{}, std::move(w.conn), reused};
@@ -231,7 +233,7 @@ asio::awaitable<error_code> client_state::resolve(time_point deadline) {
   const auto lookup = std::make_shared<pending_lookup>(strand_);
   lookup->wakeup.expires_after(step_timeout(options_.connect_timeout, deadline));
   lookup->resolver.async_resolve(endpoint_.host, std::to_string(endpoint_.port), lookup_done{lookup});
-  auto [ec] = co_await lookup->wakeup.async_wait(nothrow);
+  auto [ec] = co_await lookup->wakeup.async_wait(nothrow_awaitable);
   if (!lookup->done) {
     lookup->resolver.cancel();  // its completion still comes, later, and finds `lookup` alive
     co_return ec ? error_code(asio::error::operation_aborted) : error_code(beast::error::timeout);

@@ -1,6 +1,7 @@
 // connection: connect, TLS handshake and one HTTP exchange at a time.
 #include "net/connection.hpp"
 
+#include "core/nothrow_awaitable.hpp"
 #include "net/response_reader.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -27,7 +28,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using boost::system::error_code;
 
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+using fast_cache::detail::nothrow_awaitable;
 
 using any_stream = std::variant<beast::tcp_stream, beast::ssl_stream<beast::tcp_stream>>;
 
@@ -68,7 +69,7 @@ asio::awaitable<exchange_result> exchange_on(Stream& stream, beast::flat_buffer&
   if (!write_ec && written < head.bytes.size() + body.size()) {
     beast::buffers_suffix<request_buffers> rest(request);
     rest.consume(written);
-    auto [ec, n] = co_await asio::async_write(stream, rest, nothrow);
+    auto [ec, n] = co_await asio::async_write(stream, rest, nothrow_awaitable);
     write_ec = ec;
   }
   if (write_ec) {
@@ -79,7 +80,7 @@ asio::awaitable<exchange_result> exchange_on(Stream& stream, beast::flat_buffer&
 
   response_reader reader(res, body_limit);
   reader.skip(no_body);
-  auto [read_ec, read] = co_await http::async_read(stream, buffer, reader, nothrow);
+  auto [read_ec, read] = co_await http::async_read(stream, buffer, reader, nothrow_awaitable);
   tcp.expires_never();
   if (read_ec) {
     result.ec = read_ec;
@@ -108,7 +109,7 @@ asio::awaitable<error_code> connection::connect(const asio::ip::tcp::resolver::r
                                                 const endpoint& ep, bool verify, std::chrono::milliseconds timeout) {
   auto& tcp = this->tcp();
   tcp.expires_after(timeout);
-  auto [ec, connected] = co_await tcp.async_connect(addresses, nothrow);
+  auto [ec, connected] = co_await tcp.async_connect(addresses, nothrow_awaitable);
   if (ec) co_return ec;
   // Requests are written in one go and wait for the answer: Nagle would only add latency.
   tcp.socket().set_option(asio::ip::tcp::no_delay(true), ec);
@@ -125,7 +126,7 @@ asio::awaitable<error_code> connection::connect(const asio::ip::tcp::resolver::r
     }
     if (verify) tls->set_verify_callback(asio::ssl::host_name_verification(ep.host));
     tcp.expires_after(timeout);
-    auto [handshake_ec] = co_await tls->async_handshake(asio::ssl::stream_base::client, nothrow);
+    auto [handshake_ec] = co_await tls->async_handshake(asio::ssl::stream_base::client, nothrow_awaitable);
     if (handshake_ec) co_return handshake_ec;
   }
   tcp.expires_never();

@@ -1,5 +1,6 @@
 #include "redis/connection.hpp"
 
+#include "core/nothrow_awaitable.hpp"
 #include "redis/commands.hpp"
 
 #include <fast_cache/error.hpp>
@@ -20,7 +21,7 @@ namespace fast_cache::redis {
 
 namespace {
 
-constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+using fast_cache::detail::nothrow_awaitable;
 
 // ssl::stream needs a context even when TLS is off; one, never configured, serves every plain
 // connection.
@@ -83,7 +84,7 @@ asio::awaitable<std::vector<reply>> connection::exchange(std::string commands, s
   } else if (phase_ == phase::ready) {
     kick_writer();
   }
-  const auto waited = co_await req->wake.async_wait(nothrow);
+  const auto waited = co_await req->wake.async_wait(nothrow_awaitable);
   const boost::system::error_code ec = std::get<0>(waited);
   if (req->done) {
     if (req->error != errc{}) throw Error(req->error, req->message);
@@ -120,14 +121,14 @@ asio::awaitable<void> connection::connect_and_run(std::shared_ptr<connection> se
       self->fail(errc::unavailable, "Redis at " + self->settings_->address() + ": connect timed out");
   });
   asio::ip::tcp::resolver resolver(ex_);
-  const auto resolved = co_await resolver.async_resolve(s.host, std::to_string(s.port), nothrow);
+  const auto resolved = co_await resolver.async_resolve(s.host, std::to_string(s.port), nothrow_awaitable);
   if (generation != generation_) co_return;
   if (std::get<0>(resolved)) {
     guard.cancel();
     fail(errc::unavailable, "Redis at " + s.address() + ": cannot resolve host: " + std::get<0>(resolved).message());
     co_return;
   }
-  const auto connected = co_await asio::async_connect(stream->next_layer(), std::get<1>(resolved), nothrow);
+  const auto connected = co_await asio::async_connect(stream->next_layer(), std::get<1>(resolved), nothrow_awaitable);
   if (generation != generation_) co_return;
   if (std::get<0>(connected)) {
     guard.cancel();
@@ -144,7 +145,7 @@ asio::awaitable<void> connection::connect_and_run(std::shared_ptr<connection> se
       stream->set_verify_mode(asio::ssl::verify_none);
     }
     SSL_set_tlsext_host_name(stream->native_handle(), s.host.c_str());
-    const auto shaken = co_await stream->async_handshake(asio::ssl::stream_base::client, nothrow);
+    const auto shaken = co_await stream->async_handshake(asio::ssl::stream_base::client, nothrow_awaitable);
     if (generation != generation_) co_return;
     if (std::get<0>(shaken)) {
       guard.cancel();
@@ -178,8 +179,8 @@ asio::awaitable<void> connection::write_loop(std::shared_ptr<connection> /*self*
     chunk.clear();
     chunk.swap(outgoing_);  // what arrives meanwhile goes out with the next write
     const auto written = settings_->tls
-                             ? co_await asio::async_write(*stream, asio::buffer(chunk), nothrow)
-                             : co_await asio::async_write(stream->next_layer(), asio::buffer(chunk), nothrow);
+                             ? co_await asio::async_write(*stream, asio::buffer(chunk), nothrow_awaitable)
+                             : co_await asio::async_write(stream->next_layer(), asio::buffer(chunk), nothrow_awaitable);
     if (generation != generation_) co_return;
     if (std::get<0>(written)) {
       fail(errc::unavailable, "Redis at " + settings_->address() + ": write failed: " + std::get<0>(written).message());
@@ -193,8 +194,9 @@ asio::awaitable<void> connection::read_loop(std::shared_ptr<connection> /*self*/
   const std::shared_ptr<stream_type> stream = stream_;
   std::array<char, 16 * 1024> buffer{};
   for (;;) {
-    const auto got = settings_->tls ? co_await stream->async_read_some(asio::buffer(buffer), nothrow)
-                                    : co_await stream->next_layer().async_read_some(asio::buffer(buffer), nothrow);
+    const auto got = settings_->tls
+                         ? co_await stream->async_read_some(asio::buffer(buffer), nothrow_awaitable)
+                         : co_await stream->next_layer().async_read_some(asio::buffer(buffer), nothrow_awaitable);
     if (generation != generation_) co_return;
     if (std::get<0>(got)) {
       fail(errc::unavailable, "Redis at " + settings_->address() + ": connection lost: " + std::get<0>(got).message());

@@ -1,7 +1,8 @@
 # Installs the build tree into a scratch prefix, then configures, builds and runs the consumer
 # against it. Then, unless sanitized (one build checks it; the library is built once more for it),
 # the same with fast_cache built with FAST_CACHE_COMPILE_ASIO=OFF and the consumer compiling Asio
-# and Beast itself. Arguments: BUILD_DIR, SOURCE_DIR, PROJECT_DIR, WORK_DIR, SANITIZE.
+# and Beast itself. Arguments: BUILD_DIR, SOURCE_DIR, PROJECT_DIR, WORK_DIR, SANITIZE, UNITY (the
+# build tree's CMAKE_UNITY_BUILD, which the second build of the libraries follows).
 file(REMOVE_RECURSE ${WORK_DIR})
 function(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE result)
@@ -17,7 +18,8 @@ run(${WORK_DIR}/build/consumer)
 
 if(NOT SANITIZE)
   run(${CMAKE_COMMAND} -S ${PROJECT_DIR} -B ${WORK_DIR}/lib_without_asio -G Ninja -DFAST_CACHE_COMPILE_ASIO=OFF
-      -DFAST_CACHE_BUILD_TESTS=OFF -DFAST_CACHE_BUILD_APPS=OFF -DFAST_CACHE_BUILD_BENCH=OFF)
+      -DFAST_CACHE_BUILD_TESTS=OFF -DFAST_CACHE_BUILD_APPS=OFF -DFAST_CACHE_BUILD_BENCH=OFF
+      -DCMAKE_UNITY_BUILD=${UNITY})
   run(${CMAKE_COMMAND} --build ${WORK_DIR}/lib_without_asio)
   run(${CMAKE_COMMAND} --install ${WORK_DIR}/lib_without_asio --prefix ${WORK_DIR}/prefix_without_asio)
   run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/build_without_asio

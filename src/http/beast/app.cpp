@@ -1,5 +1,6 @@
 #include <fast_cache/beast/app.hpp>
 
+#include "core/nothrow_awaitable.hpp"
 #include "response_head.hpp"
 
 #include <array>
@@ -32,7 +33,7 @@ namespace fast_cache::beast {
 
 namespace {
 
-constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
+using fast_cache::detail::nothrow_awaitable;
 
 response unprocessable(const parameter_error& e) {
   boost::json::object item{{"loc", boost::json::array{e.location(), e.name()}}, {"msg", e.what()}, {"type", e.type()}};
@@ -91,7 +92,7 @@ std::array<asio::const_buffer, 2> head_and_body(const std::string& head, const r
 asio::awaitable<boost::system::error_code> write_response(asio::ip::tcp::socket& socket, const response& res) {
   const std::string head = detail::response_head(res);
   const std::array<asio::const_buffer, 2> buffers = head_and_body(head, res);
-  auto [ec, written] = co_await asio::async_write(socket, buffers, use_nothrow);
+  auto [ec, written] = co_await asio::async_write(socket, buffers, nothrow_awaitable);
   co_return ec;
 }
 
@@ -235,7 +236,7 @@ asio::awaitable<void> drain(Connection& conn) {
   std::array<char, 16 * 1024> discard;
   conn.expires_after(std::chrono::milliseconds(500));
   for (std::size_t total = 0; total < budget;) {
-    auto [ec, n] = co_await conn.socket.async_read_some(asio::buffer(discard), use_nothrow);
+    auto [ec, n] = co_await conn.socket.async_read_some(asio::buffer(discard), nothrow_awaitable);
     if (ec) break;
     total += n;
   }
@@ -258,12 +259,12 @@ asio::awaitable<void> app::accept_loop() {
   while (!stopping_) {
     const asio::any_io_executor connection_executor = one_thread_ ? asio::any_io_executor(context_.get_executor())
                                                                   : asio::any_io_executor(asio::make_strand(context_));
-    auto [ec, socket] = co_await acceptor_.async_accept(connection_executor, use_nothrow);
+    auto [ec, socket] = co_await acceptor_.async_accept(connection_executor, nothrow_awaitable);
     if (ec) {
       if (stopping_ || !acceptor_.is_open()) break;
       // stop() cancels the wait (on this strand, so it cannot slip in between the check and it).
       shared_->accept_timer.expires_after(backoff);
-      co_await shared_->accept_timer.async_wait(use_nothrow);  // woken early by stop()
+      co_await shared_->accept_timer.async_wait(nothrow_awaitable);  // woken early by stop()
       backoff = std::min(backoff * 2, accept_backoff_max);
       continue;
     }
@@ -327,13 +328,14 @@ asio::awaitable<void> app::serve(std::shared_ptr<connection> conn) {
       // The header first, under its own deadline (slowloris, keep-alive idle); its framing checked
       // before any of the body is read; then the body.
       conn->expires_after(options_.header_timeout);
-      auto [header_ec, header_bytes] = co_await http::async_read_header(conn->socket, buffer, parser, use_nothrow);
+      auto [header_ec, header_bytes] =
+          co_await http::async_read_header(conn->socket, buffer, parser, nothrow_awaitable);
       boost::system::error_code ec = header_ec;
       // Answer what a client can fix; drop connections that closed or timed out.
       http::status status = ec ? read_error_status(ec) : framing_status(parser);
       if (!ec && status == http::status::ok && !parser.is_done()) {
         conn->expires_after(options_.read_timeout);
-        auto [body_ec, body_bytes] = co_await http::async_read(conn->socket, buffer, parser, use_nothrow);
+        auto [body_ec, body_bytes] = co_await http::async_read(conn->socket, buffer, parser, nothrow_awaitable);
         ec = body_ec;
         if (ec) status = read_error_status(ec);
       }

@@ -1,6 +1,8 @@
 #include <fast_cache/http/entry.hpp>
 #include <fast_cache/http/etag.hpp>
 
+#include "unit/http/time_points.hpp"
+
 #include <gtest/gtest.h>
 
 namespace fast_cache::http {
@@ -8,9 +10,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-clock::time_point at(std::int64_t seconds, std::int64_t ms = 0) {
-  return clock::time_point(std::chrono::seconds(seconds) + std::chrono::milliseconds(ms));
-}
+using test::at;
 
 entry sample() {
   entry e;

@@ -3,6 +3,7 @@
 #include <fast_cache/key.hpp>
 
 #include "unit/http/header_fields.hpp"
+#include "unit/http/time_points.hpp"
 
 #include <gtest/gtest.h>
 
@@ -41,7 +42,7 @@ std::string route_key(std::string_view ns, std::string_view rest) {
   return std::string(route_key_prefix) + escape_key_part(ns) + ":" + std::string(rest);
 }
 
-clock::time_point at(std::int64_t seconds) { return clock::time_point(std::chrono::seconds(seconds)); }
+using test::at;
 
 TEST(Plan, KeyHasMethodPathAndSortedQuery) {
   route_cache rc({.expire = 60s});

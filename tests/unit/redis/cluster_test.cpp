@@ -1,5 +1,6 @@
 // Redis Cluster's pure parts: slots, redirects, the slot table, cluster URLs.
 #include "redis/cluster.hpp"
+#include "unit/redis/replies.hpp"
 
 #include <fast_cache/error.hpp>
 #include <fast_cache/redis_backend.hpp>
@@ -38,15 +39,15 @@ TEST(RedisCluster, Redirects) {
   EXPECT_FALSE(parse_redirect(reply{reply::kind::status, "MOVED 1 h:1"})) << "only error replies redirect";
 }
 
-reply integer(long long v) { return reply{reply::kind::integer, {}, v}; }
-reply string(std::string s) { return reply{reply::kind::string, std::move(s)}; }
-reply array(std::vector<reply> items) { return reply{reply::kind::array, {}, 0, std::move(items)}; }
+using test::array;
+using test::bulk;
+using test::integer;
 
 TEST(RedisCluster, SlotTable) {
   const reply table = array({
-      array({integer(0), integer(5460), array({string("127.0.0.1"), integer(7000), string("id")}),
-             array({string("127.0.0.1"), integer(7003)})}),
-      array({integer(5461), integer(16383), array({string(""), integer(7001)})}),
+      array({integer(0), integer(5460), array({bulk("127.0.0.1"), integer(7000), bulk("id")}),
+             array({bulk("127.0.0.1"), integer(7003)})}),
+      array({integer(5461), integer(16383), array({bulk(""), integer(7001)})}),
   });
   const auto ranges = parse_cluster_slots(table, {"10.0.0.9", 7001});
   ASSERT_EQ(ranges.size(), 2U);
@@ -54,10 +55,10 @@ TEST(RedisCluster, SlotTable) {
   EXPECT_EQ(ranges[0].last, 5460);
   EXPECT_EQ(ranges[0].master, (node_address{"127.0.0.1", 7000}));
   EXPECT_EQ(ranges[1].master, (node_address{"10.0.0.9", 7001})) << "an empty host is the node asked";
-  for (const reply& bad : {string("x"), array({array({integer(0)})}),
-                           array({array({integer(5), integer(1), array({string("h"), integer(1)})})}),
-                           array({array({integer(0), integer(16384), array({string("h"), integer(1)})})}),
-                           array({array({integer(0), integer(1), array({string("h"), integer(70000)})})})}) {
+  for (const reply& bad : {bulk("x"), array({array({integer(0)})}),
+                           array({array({integer(5), integer(1), array({bulk("h"), integer(1)})})}),
+                           array({array({integer(0), integer(16384), array({bulk("h"), integer(1)})})}),
+                           array({array({integer(0), integer(1), array({bulk("h"), integer(70000)})})})}) {
     EXPECT_THROW((void)parse_cluster_slots(bad, {"h", 1}), Error);
   }
 }

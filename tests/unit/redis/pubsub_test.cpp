@@ -2,6 +2,7 @@
 // the resubscription pauses, and GET + PTTL read as a value with its time left.
 #include "redis/pubsub.hpp"
 #include "redis/reply.hpp"
+#include "unit/redis/replies.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,9 +11,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-reply bulk(std::string text) { return reply{.type = reply::kind::string, .text = std::move(text)}; }
-reply integer(long long n) { return reply{.type = reply::kind::integer, .integer = n}; }
-reply array(std::vector<reply> items) { return reply{.type = reply::kind::array, .elements = std::move(items)}; }
+using test::array;
+using test::bulk;
+using test::integer;
 
 TEST(pubsub, the_channel_names_database_and_namespace) {
   EXPECT_EQ(invalidation_channel(0, "cache"), "fast_cache:invalidate:0:cache");
