@@ -435,8 +435,11 @@ DynamoDBBackend::DynamoDBBackend(DynamoDBOptions options) : state_(std::make_sha
                            .ca_file = s.options.ca_file};
   const retry_policy retry{s.options.max_attempts, s.options.retry_base, s.options.retry_throttling_base,
                            s.options.retry_cap};
-  // The io thread alone runs ioc: the client needs no strand.
-  s.api.emplace(s.ioc.get_executor(), s.config, http, retry, &s.accounting->counters);
+  // The io thread alone runs ioc: the client needs no strand. It runs until close(), which also
+  // disarms the client's request timer, so that timer may stay armed between requests.
+  net::client_options io_thread_http = http;
+  io_thread_http.timer_outlives_requests = true;
+  s.api.emplace(s.ioc.get_executor(), s.config, io_thread_http, retry, &s.accounting->counters);
   s.lanes.emplace(client_settings{s.config, http, retry, &s.accounting->counters});
   s.thread = std::thread([&s] { s.ioc.run(); });
   // ensure_table is bounded by the admin budget, DNS and every wait included.

@@ -55,17 +55,22 @@ class lane_service : public asio::execution_context::service {
   std::unordered_map<std::uint64_t, std::shared_ptr<context_lane>> lanes_;
 };
 
-net::client_options one_connection(net::client_options http) {
+// One call at a time per thread: one connection is all a thread lane can use. The lane's own
+// io_context runs only for its owner's calls, one handler at a time (run_on), so the request
+// timer may stay armed between them.
+net::client_options thread_lane_options(net::client_options http) {
   http.max_connections = 1;
+  http.timer_outlives_requests = true;
   return http;
 }
 
 }  // namespace
 
-// One call at a time per thread: one connection is all a thread lane can use. Only one thread
-// runs `ioc` at a time (the owner, or close_all holding `busy`), so the client needs no strand.
+// Only one thread runs `ioc` at a time (the owner, or close_all holding `busy`), so the client
+// needs no strand.
 thread_lane::thread_lane(const client_settings& settings) {
-  api.emplace(ioc.get_executor(), settings.config, one_connection(settings.http), settings.retry, settings.counters);
+  api.emplace(ioc.get_executor(), settings.config, thread_lane_options(settings.http), settings.retry,
+              settings.counters);
 }
 
 context_lane::context_lane(asio::io_context& ioc, const client_settings& settings) : strand(ioc.get_executor()) {

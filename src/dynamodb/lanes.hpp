@@ -76,11 +76,13 @@ class lane_registry {
 
 template <class T>
 struct lane_result {
+  bool done = false;
   std::exception_ptr error;
   std::optional<T> value;
 };
 template <>
 struct lane_result<void> {
+  bool done = false;
   std::exception_ptr error;
 };
 
@@ -89,6 +91,7 @@ template <class T>
 struct store_result {
   lane_result<T>* out;
   void operator()(std::exception_ptr e, T value) {
+    out->done = true;
     out->error = e;
     if (!e) out->value.emplace(std::move(value));
   }
@@ -96,7 +99,10 @@ struct store_result {
 template <>
 struct store_result<void> {
   lane_result<void>* out;
-  void operator()(std::exception_ptr e) { out->error = e; }
+  void operator()(std::exception_ptr e) {
+    out->done = true;
+    out->error = e;
+  }
 };
 
 /// Runs `op` to completion on the calling thread. The caller holds lane.busy and has checked that
@@ -107,7 +113,10 @@ T run_on(thread_lane& lane, boost::asio::awaitable<T> op) {
   // On the client's executor, where the client reaches its connections directly.
   boost::asio::co_spawn(lane.api->executor(), std::move(op), store_result<T>{&result});
   lane.ioc.restart();
-  lane.ioc.run();
+  // Until the call is done, not until the io_context runs dry: the client's request timer stays
+  // armed between calls, and its handler runs during a later one.
+  while (!result.done && lane.ioc.run_one() != 0) {
+  }
   if (result.error) std::rethrow_exception(result.error);
   if constexpr (!std::is_void_v<T>) return std::move(*result.value);
 }

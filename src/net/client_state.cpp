@@ -113,7 +113,8 @@ client_state::client_state(serial_executor strand, endpoint ep, client_options o
     : strand_(std::move(strand)),
       endpoint_(std::move(ep)),
       host_header_(endpoint_.host_header()),
-      options_(std::move(opts)) {
+      options_(std::move(opts)),
+      watchdog_(strand_) {
   if (options_.max_connections == 0) throw Error(errc::invalid_argument, "max_connections must be at least 1");
   if (endpoint_.tls) tls_.emplace(make_tls_context(options_));
 }
@@ -125,6 +126,8 @@ void client_state::close() {
 }
 
 void client_state::close_now() {
+  watchdog_armed_ = false;
+  watchdog_.cancel();
   for (auto* w : waiters_) w->wakeup.cancel();
   waiters_.clear();
   slots_ -= idle_.size();
@@ -176,8 +179,10 @@ asio::awaitable<error_code> client_state::perform(http_request& req, http_respon
         release(std::move(held.conn), true);  // unused: still sound
         co_return timeout.count() == 0 ? error_code(beast::error::timeout) : error_code(asio::error::operation_aborted);
       }
+      watch(*held.conn, std::chrono::steady_clock::now() + timeout);
       const exchange_result result =
-          co_await held.conn->exchange(head, req.body, no_body, res, timeout, options_.max_response_bytes);
+          co_await held.conn->exchange(head, req.body, no_body, res, options_.max_response_bytes);
+      unwatch(*held.conn);
       // The server closed a pooled connection while it was idle and never saw the request: send it
       // once more, on a new connection in the same pool slot (another idle one may be just as dead).
       if (result.ec && result.stale && held.reused && !retried && !closed_) {
@@ -278,6 +283,48 @@ void client_state::release(std::unique_ptr<connection> conn, bool reusable) {
   }
   conn->idle_since = std::chrono::steady_clock::now();
   idle_.push_back(std::move(conn));
+}
+
+void client_state::watch(connection& conn, time_point deadline) {
+  conn.deadline = deadline;
+  if (!watchdog_armed_ || deadline < watchdog_.expiry()) arm_watchdog(deadline);
+}
+
+void client_state::unwatch(connection& conn) {
+  conn.deadline = connection::no_deadline;
+  if (options_.timer_outlives_requests || !watchdog_armed_) return;
+  const bool in_flight =
+      std::ranges::any_of(live_, [](const connection* c) { return c->deadline != connection::no_deadline; });
+  if (!in_flight) {
+    watchdog_armed_ = false;
+    watchdog_.cancel();
+  }
+}
+
+void client_state::arm_watchdog(time_point at) {
+  watchdog_armed_ = true;
+  watchdog_.expires_at(at);  // cancels the pending wait, if any: its handler sees operation_aborted
+  // The handler holds the pool: close_now() cancels the wait, so it never holds it for long.
+  watchdog_.async_wait([self = shared_from_this()](const error_code& ec) { self->on_watchdog(ec); });
+}
+
+void client_state::on_watchdog(const error_code& ec) {
+  const time_point now = std::chrono::steady_clock::now();
+  // Disarmed; or replaced by another wait, before it fired (cancelled) or after (then the timer
+  // is due later): the pending wait, if any, does the work.
+  if (ec == asio::error::operation_aborted || watchdog_.expiry() > now) return;
+  watchdog_armed_ = false;
+  time_point next = connection::no_deadline;
+  for (connection* c : live_) {
+    if (c->deadline == connection::no_deadline) continue;
+    if (c->deadline <= now) {
+      c->deadline = connection::no_deadline;
+      c->expire();
+    } else {
+      next = std::min(next, c->deadline);
+    }
+  }
+  if (next != connection::no_deadline && !closed_) arm_watchdog(next);
 }
 
 void client_state::drop_expired_idle() {

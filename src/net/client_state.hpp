@@ -57,6 +57,13 @@ class client_state : public std::enable_shared_from_this<client_state> {
   void release(std::unique_ptr<connection> conn, bool reusable);
   void drop_expired_idle();
   void close_now();
+  // The watchdog: one timer for the pool, armed for the earliest deadline of an exchange in
+  // flight, never earlier. Exchanges in a row with the same timeout only move their deadlines
+  // later, so it is set again about once per request_timeout instead of once per request.
+  void watch(connection& conn, time_point deadline);
+  void unwatch(connection& conn);
+  void arm_watchdog(time_point at);
+  void on_watchdog(const boost::system::error_code& ec);
 
   serial_executor strand_;
   endpoint endpoint_;
@@ -71,6 +78,8 @@ class client_state : public std::enable_shared_from_this<client_state> {
   std::vector<std::unique_ptr<connection>> idle_;  // oldest first; taken from the back (warmest)
   std::deque<waiter*> waiters_;                    // FIFO
   std::size_t slots_ = 0;                          // connections open, opening or granted to a waiter
+  boost::asio::steady_timer watchdog_;
+  bool watchdog_armed_ = false;  // a wait is pending, due at watchdog_.expiry()
 };
 
 }  // namespace fast_cache::net

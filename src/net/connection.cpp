@@ -56,13 +56,14 @@ std::size_t write_now(beast::tcp_stream& stream, const request_buffers& request,
 }
 std::size_t write_now(beast::ssl_stream<beast::tcp_stream>&, const request_buffers&, error_code&) { return 0; }
 
+// `expired`: set when the owner's deadline passed, which cancelled what was pending. No timer of
+// the stream's own: arming and cancelling one for every exchange cost a timerfd_settime and a
+// completion through the scheduler (with a poll of epoll) per request.
 template <class Stream>
 asio::awaitable<exchange_result> exchange_on(Stream& stream, beast::flat_buffer& buffer, const request_head& head,
                                              const std::string& body, bool no_body, http_response& res,
-                                             std::chrono::milliseconds timeout, std::size_t body_limit) {
+                                             std::size_t body_limit, const bool& expired) {
   exchange_result result;
-  auto& tcp = beast::get_lowest_layer(stream);
-  tcp.expires_after(timeout);
   const request_buffers request{asio::buffer(head.bytes), asio::buffer(body)};
   error_code write_ec;
   const std::size_t written = write_now(stream, request, write_ec);
@@ -73,18 +74,17 @@ asio::awaitable<exchange_result> exchange_on(Stream& stream, beast::flat_buffer&
     write_ec = ec;
   }
   if (write_ec) {
-    result.ec = write_ec;
-    result.stale = is_peer_gone(write_ec);
+    result.ec = expired ? beast::error::timeout : write_ec;
+    result.stale = !expired && is_peer_gone(write_ec);
     co_return result;
   }
 
   response_reader reader(res, body_limit);
   reader.skip(no_body);
   auto [read_ec, read] = co_await http::async_read(stream, buffer, reader, nothrow_awaitable);
-  tcp.expires_never();
   if (read_ec) {
-    result.ec = read_ec;
-    result.stale = !reader.got_some() && buffer.size() == 0 && is_peer_gone(read_ec);
+    result.ec = expired ? beast::error::timeout : read_ec;
+    result.stale = !expired && !reader.got_some() && buffer.size() == 0 && is_peer_gone(read_ec);
     co_return result;
   }
   // Bytes after the response would be read as the next response: such a connection is not reused.
@@ -135,11 +135,17 @@ asio::awaitable<error_code> connection::connect(const asio::ip::tcp::resolver::r
 
 // Not a coroutine itself: the caller awaits exchange_on's frame directly, one frame fewer per request.
 asio::awaitable<exchange_result> connection::exchange(const request_head& head, const std::string& body, bool no_body,
-                                                      http_response& res, std::chrono::milliseconds timeout,
-                                                      std::size_t body_limit) {
+                                                      http_response& res, std::size_t body_limit) {
+  expired_ = false;
   if (auto* tls = std::get_if<tls_stream>(&stream_))
-    return exchange_on(*tls, buffer_, head, body, no_body, res, timeout, body_limit);
-  return exchange_on(std::get<plain_stream>(stream_), buffer_, head, body, no_body, res, timeout, body_limit);
+    return exchange_on(*tls, buffer_, head, body, no_body, res, body_limit, expired_);
+  return exchange_on(std::get<plain_stream>(stream_), buffer_, head, body, no_body, res, body_limit, expired_);
+}
+
+void connection::expire() {
+  expired_ = true;
+  error_code ignored;
+  tcp().socket().cancel(ignored);
 }
 
 void connection::shutdown() { tcp().close(); }

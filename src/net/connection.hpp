@@ -40,16 +40,23 @@ class connection {
       const boost::asio::ip::tcp::resolver::results_type& addresses, const endpoint& ep, bool verify,
       std::chrono::milliseconds timeout);
 
-  /// Writes `head` and `body` and reads the response into `res`, all within `timeout`. `no_body`:
-  /// the response has no body whatever its headers say (a HEAD request's).
+  /// Writes `head` and `body` and reads the response into `res`. `no_body`: the response has no
+  /// body whatever its headers say (a HEAD request's). The owner bounds it: by `deadline`, set
+  /// before, and expire() when that has passed, which ends it with beast::error::timeout.
   boost::asio::awaitable<exchange_result> exchange(const request_head& head, const std::string& body, bool no_body,
-                                                   http_response& res, std::chrono::milliseconds timeout,
-                                                   std::size_t body_limit);
+                                                   http_response& res, std::size_t body_limit);
+
+  /// Ends the exchange in progress as timed out.
+  void expire();
 
   /// Cancels pending operations and closes the socket; the owner then sees operation_aborted.
   void shutdown();
 
-  std::chrono::steady_clock::time_point idle_since;
+  using time_point = std::chrono::steady_clock::time_point;
+  static constexpr time_point no_deadline = time_point::max();
+  /// When the exchange in progress must end; no_deadline between exchanges.
+  time_point deadline = no_deadline;
+  time_point idle_since;
 
  private:
   using plain_stream = boost::beast::tcp_stream;
@@ -59,6 +66,7 @@ class connection {
 
   std::variant<plain_stream, tls_stream> stream_;
   boost::beast::flat_buffer buffer_;  // kept across requests: no allocation once warm
+  bool expired_ = false;              // expire() ended the exchange in progress
   std::vector<connection*>& registry_;
 };
 

@@ -80,6 +80,11 @@ struct client_options {
   bool verify_tls = true;                           ///< certificate chain and host name (SNI is set)
   std::string ca_file;                              ///< extra CA bundle (PEM) besides the system's
   std::size_t max_response_bytes = 32 * 1024 * 1024;
+  /// Whether the pool's one request timer may stay armed once no request is in flight, so that
+  /// requests in a row never set it again. An armed timer is work: io_context::run() does not
+  /// return before it fires (at most request_timeout later). For an io_context that runs until
+  /// stopped, or a caller that runs it one handler at a time, never for a user's io_context.
+  bool timer_outlives_requests = false;
 };
 
 class client_state;

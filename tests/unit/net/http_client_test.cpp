@@ -239,6 +239,58 @@ TEST_F(HttpClient, HangingServerTimesOutWithinRequestTimeout) {
   EXPECT_LT(elapsed, 1500ms);
 }
 
+// The pool's one timer stays armed between requests here, due at an earlier request's deadline;
+// a later request's own deadline still ends it on time.
+TEST_F(HttpClient, HangingServerTimesOutOnTimeAfterRequestsInARow) {
+  http_client client(io.executor(), local(server.port()), options([](client_options& o) {
+                       o.request_timeout = 200ms;
+                       o.timer_outlives_requests = true;
+                     }));
+  for (int i = 0; i < 3; ++i) ASSERT_FALSE(send(client, make_request("/slow")).ec);
+  const auto start = clock_type::now();
+  const auto [ec, res] = send(client, make_request("/hang"));
+  const auto elapsed = clock_type::now() - start;
+  EXPECT_EQ(ec, boost::beast::error::timeout) << ec.message();
+  EXPECT_GE(elapsed, 180ms);
+  EXPECT_LT(elapsed, 1500ms);
+}
+
+// The timer, still due at the first request's far deadline, is brought forward for the second.
+TEST_F(HttpClient, AShortDeadlineAfterALongOneEndsOnTime) {
+  http_client client(io.executor(), local(server.port()), options([](client_options& o) {
+                       o.request_timeout = 30s;
+                       o.timer_outlives_requests = true;
+                     }));
+  ASSERT_FALSE(send(client, make_request("/echo")).ec);
+  http_request hang = make_request("/hang");
+  const auto start = clock_type::now();
+  hang.deadline = start + 200ms;
+  const auto [ec, res] = send(client, std::move(hang));
+  const auto elapsed = clock_type::now() - start;
+  EXPECT_EQ(ec, boost::beast::error::timeout) << ec.message();
+  EXPECT_GE(elapsed, 180ms);
+  EXPECT_LT(elapsed, 1500ms);
+}
+
+struct mark_done {
+  bool* done;
+  void operator()(boost::system::error_code ec, const http_response&) const { *done = !ec; }
+};
+
+// By default nothing of the client's is left pending once its requests are done: a user's
+// io_context::run() returns then, not when a 30 s request timeout would have run out.
+TEST_F(HttpClient, RunReturnsOnceTheLastRequestIsDone) {
+  asio::io_context users;
+  http_client client(users.get_executor(), local(server.port()),
+                     options([](client_options& o) { o.request_timeout = 30s; }));
+  bool done = false;
+  client.async_request(make_request("/echo"), mark_done{&done});
+  const auto start = clock_type::now();
+  users.run();
+  EXPECT_TRUE(done);
+  EXPECT_LT(clock_type::now() - start, 10s);
+}
+
 TEST_F(HttpClient, GarbageResponseIsAnError) {
   http_client client(io.executor(), local(server.port()));
   const auto [ec, res] = send(client, make_request("/garbage"));
