@@ -138,8 +138,9 @@ TEST_F(dynamodb_resilience, breaker_can_be_turned_off_and_a_refused_connection_f
   for (int i = 0; i < 8; ++i) {
     const auto [time, ec] = timed([&] { (void)b.get("k"); });
     EXPECT_EQ(ec, errc::unavailable);
-    // Nobody listens: retrying within the budget would only spend it on backoff.
-    EXPECT_LT(time, 50ms);
+    // Nobody listens: retrying within the budget would only spend it on backoff. Under the
+    // 200 ms read budget, with room for a loaded machine (a refused connect under ASan took 55 ms).
+    EXPECT_LT(time, 150ms);
   }
   EXPECT_EQ(b.stats().retries, 0u);
   EXPECT_EQ(b.stats().breaker_state, "none");
