@@ -1,16 +1,15 @@
 #include "dynamodb/client.hpp"
 
+#include "core/nothrow_awaitable.hpp"
 #include "dynamodb/clock_skew.hpp"
 #include "dynamodb/crypto.hpp"
 #include "dynamodb/errors.hpp"
 
 #include <fast_cache/dynamodb_backend.hpp>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
 
@@ -152,7 +151,7 @@ asio::awaitable<void> client::sleep(std::chrono::milliseconds delay) {
   throw_if_closed();
   asio::steady_timer timer(co_await asio::this_coro::executor, delay);
   sleeping_.insert(&timer);
-  auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  auto [ec] = co_await timer.async_wait(fast_cache::detail::nothrow_awaitable);
   sleeping_.erase(&timer);
   throw_if_closed();
   if (ec) throw Error(ec, "DynamoDB call to " + endpoint_url_ + " was cancelled");

@@ -11,7 +11,7 @@ namespace {
 
 std::atomic<std::uint64_t> next_registry_id{1};
 
-// Closes a busy thread lane's client from inside its own run(), on the owning thread. Holds a
+// Closes a busy thread lane's client from inside the call it is running (run_on), on the owning thread. Holds a
 // plain pointer: it is queued in the lane's own io_context, which cannot outlive the lane.
 struct close_thread_lane {
   thread_lane* lane;

@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <vector>
 
 namespace fast_cache::dynamodb {
@@ -117,6 +118,8 @@ T run_on(thread_lane& lane, boost::asio::awaitable<T> op) {
   // armed between calls, and its handler runs during a later one.
   while (!result.done && lane.ioc.run_one() != 0) {
   }
+  // Only the call's own work keeps the lane's io_context from running dry: this cannot happen.
+  if (!result.done) throw std::logic_error("a DynamoDB call on a thread lane ended without a result");
   if (result.error) std::rethrow_exception(result.error);
   if constexpr (!std::is_void_v<T>) return std::move(*result.value);
 }

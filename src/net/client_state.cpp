@@ -5,10 +5,8 @@
 
 #include <fast_cache/error.hpp>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/system/system_error.hpp>
 
@@ -173,7 +171,8 @@ asio::awaitable<error_code> client_state::perform(http_request& req, http_respon
       const auto timeout = step_timeout(options_.request_timeout, deadline);
       // Awaited apart: g++ 12 miscompiles co_await inside conditions.
       const asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
-      const bool stop = cancellation.cancelled() != asio::cancellation_type::none;
+      // close() may have run while this request resolved or connected: nothing would watch it then.
+      const bool stop = cancellation.cancelled() != asio::cancellation_type::none || closed_;
       if (timeout.count() == 0 || stop) {
         holding = false;
         release(std::move(held.conn), true);  // unused: still sound
@@ -198,6 +197,7 @@ asio::awaitable<error_code> client_state::perform(http_request& req, http_respon
   } catch (...) {
     // An exception must not keep the slot: the pool would be a connection short for good.
     if (holding) release(std::move(held.conn), false);
+    disarm_if_idle();  // the exception may have come between watch and unwatch
     ec = error_from(std::current_exception());
   }
   co_return ec;
@@ -292,7 +292,12 @@ void client_state::watch(connection& conn, time_point deadline) {
 
 void client_state::unwatch(connection& conn) {
   conn.deadline = connection::no_deadline;
-  if (options_.timer_outlives_requests || !watchdog_armed_) return;
+  disarm_if_idle();
+}
+
+void client_state::disarm_if_idle() {
+  // Once closed, nothing else would cancel it.
+  if ((options_.timer_outlives_requests && !closed_) || !watchdog_armed_) return;
   const bool in_flight =
       std::ranges::any_of(live_, [](const connection* c) { return c->deadline != connection::no_deadline; });
   if (!in_flight) {
@@ -324,7 +329,7 @@ void client_state::on_watchdog(const error_code& ec) {
       next = std::min(next, c->deadline);
     }
   }
-  if (next != connection::no_deadline && !closed_) arm_watchdog(next);
+  if (next != connection::no_deadline) arm_watchdog(next);
 }
 
 void client_state::drop_expired_idle() {

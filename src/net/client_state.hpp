@@ -62,6 +62,7 @@ class client_state : public std::enable_shared_from_this<client_state> {
   // later, so it is set again about once per request_timeout instead of once per request.
   void watch(connection& conn, time_point deadline);
   void unwatch(connection& conn);
+  void disarm_if_idle();
   void arm_watchdog(time_point at);
   void on_watchdog(const boost::system::error_code& ec);
 

@@ -4,11 +4,9 @@
 #include "core/nothrow_awaitable.hpp"
 #include "net/response_reader.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/core/error.hpp>
@@ -48,7 +46,7 @@ using request_buffers = std::array<asio::const_buffer, 2>;
 
 // Writes what the socket takes without waiting (it is in non-blocking mode): a request that fits
 // the send buffer, as GetItem's and most PutItem's do, then needs no asynchronous write, with its
-// timer, its completion handler and a trip through the scheduler. TLS writes go through the stream.
+// completion handler and a trip through the scheduler. TLS writes go through the stream.
 std::size_t write_now(beast::tcp_stream& stream, const request_buffers& request, error_code& ec) {
   const std::size_t n = asio::write(stream.socket(), request, ec);
   if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {};
@@ -88,7 +86,8 @@ asio::awaitable<exchange_result> exchange_on(Stream& stream, beast::flat_buffer&
     co_return result;
   }
   // Bytes after the response would be read as the next response: such a connection is not reused.
-  result.keep_alive = reader.keep_alive() && head.keep_alive && buffer.size() == 0;
+  // Nor is one whose deadline passed as the response came: expire() closed it.
+  result.keep_alive = !expired && reader.keep_alive() && head.keep_alive && buffer.size() == 0;
   co_return result;
 }
 
@@ -144,8 +143,9 @@ asio::awaitable<exchange_result> connection::exchange(const request_head& head, 
 
 void connection::expire() {
   expired_ = true;
-  error_code ignored;
-  tcp().socket().cancel(ignored);
+  // Closed, not only cancelled: a cancel reaches only the step waiting on the socket now, and a
+  // composed read or write whose next step is queued would go on with no deadline left.
+  shutdown();
 }
 
 void connection::shutdown() { tcp().close(); }

@@ -46,7 +46,7 @@ class connection {
   boost::asio::awaitable<exchange_result> exchange(const request_head& head, const std::string& body, bool no_body,
                                                    http_response& res, std::size_t body_limit);
 
-  /// Ends the exchange in progress as timed out.
+  /// Ends the exchange in progress as timed out, closing the connection.
   void expire();
 
   /// Cancels pending operations and closes the socket; the owner then sees operation_aborted.

@@ -1,12 +1,11 @@
 #include "redis/subscriber.hpp"
 
+#include "core/nothrow_awaitable.hpp"
 #include "redis/commands.hpp"
 #include "redis/pubsub.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 
 namespace fast_cache::redis {
@@ -102,7 +101,7 @@ asio::awaitable<void> subscriber::run(std::shared_ptr<subscriber> /*self*/) {
     if (stopped_) break;
     if (reached_) failures = 0;  // it worked for a while: the next attempt starts afresh
     pause_.expires_after(resubscribe_delay(failures++, timing_.first_retry, timing_.most_retry));
-    co_await pause_.async_wait(asio::as_tuple(asio::use_awaitable));
+    co_await pause_.async_wait(fast_cache::detail::nothrow_awaitable);
   }
 }
 
@@ -116,7 +115,7 @@ asio::awaitable<void> subscriber::stay_subscribed(std::shared_ptr<connection> c)
   const std::string ping = ping_command();
   while (!stopped_ && !broken_) {
     pause_.expires_after(timing_.heartbeat);
-    co_await pause_.async_wait(asio::as_tuple(asio::use_awaitable));
+    co_await pause_.async_wait(fast_cache::detail::nothrow_awaitable);
     if (stopped_ || broken_) co_return;
     co_await c->exchange(ping, 1, connection::clock::now() + timing_.reply_timeout);
   }
