@@ -1,8 +1,10 @@
-# Installs the build tree into a scratch prefix, then configures, builds and runs the consumer
-# against it. Then, unless sanitized (one build checks it; the library is built once more for it),
-# the same with fast_cache built with FAST_CACHE_COMPILE_ASIO=OFF and the consumer compiling Asio
-# and Beast itself. Arguments: BUILD_DIR, SOURCE_DIR, PROJECT_DIR, WORK_DIR, SANITIZE, UNITY (the
-# build tree's CMAKE_UNITY_BUILD, which the second build of the libraries follows).
+# find_package(fast_cache) from a user's project, both ways fast_cache can be installed. The
+# sanitized builds install their build tree into a scratch prefix, then configure, build and run
+# the consumer against it. The unsanitized build (one per test run is enough, and the library is
+# built once more for it) does the same with fast_cache built with FAST_CACHE_COMPILE_ASIO=OFF and
+# the consumer compiling Asio and Beast itself. Arguments: BUILD_DIR, SOURCE_DIR, PROJECT_DIR,
+# WORK_DIR, SANITIZE, UNITY (the build tree's CMAKE_UNITY_BUILD, which the second build of the
+# libraries follows).
 file(REMOVE_RECURSE ${WORK_DIR})
 function(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE result)
@@ -10,13 +12,13 @@ function(run)
     message(FATAL_ERROR "failed (${result}): ${ARGN}")
   endif()
 endfunction()
-run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK_DIR}/prefix)
-run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/build -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix
-    -DFAST_CACHE_SANITIZE=${SANITIZE})
-run(${CMAKE_COMMAND} --build ${WORK_DIR}/build)
-run(${WORK_DIR}/build/consumer)
-
-if(NOT SANITIZE)
+if(SANITIZE)
+  run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK_DIR}/prefix)
+  run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/build -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix
+      -DFAST_CACHE_SANITIZE=${SANITIZE})
+  run(${CMAKE_COMMAND} --build ${WORK_DIR}/build)
+  run(${WORK_DIR}/build/consumer)
+else()
   run(${CMAKE_COMMAND} -S ${PROJECT_DIR} -B ${WORK_DIR}/lib_without_asio -G Ninja -DFAST_CACHE_COMPILE_ASIO=OFF
       -DFAST_CACHE_BUILD_TESTS=OFF -DFAST_CACHE_BUILD_APPS=OFF -DFAST_CACHE_BUILD_BENCH=OFF
       -DCMAKE_UNITY_BUILD=${UNITY})
