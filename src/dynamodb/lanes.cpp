@@ -11,8 +11,9 @@ namespace {
 
 std::atomic<std::uint64_t> next_registry_id{1};
 
-// Closes a busy thread lane's client from inside the call it is running (run_on), on the owning thread. Holds a
-// plain pointer: it is queued in the lane's own io_context, which cannot outlive the lane.
+// Closes a busy thread lane's client from inside the call it is running (run_on), on the owning
+// thread. Holds a plain pointer: it is queued in the lane's own io_context, which cannot outlive
+// the lane.
 struct close_thread_lane {
   thread_lane* lane;
   void operator()() const {

@@ -54,7 +54,7 @@ std::size_t write_now(beast::tcp_stream& stream, const request_buffers& request,
 }
 std::size_t write_now(beast::ssl_stream<beast::tcp_stream>&, const request_buffers&, error_code&) { return 0; }
 
-// `expired`: set when the owner's deadline passed, which cancelled what was pending. No timer of
+// `expired`: set when the owner's deadline passed and expire() closed the connection. No timer of
 // the stream's own: arming and cancelling one for every exchange cost a timerfd_settime and a
 // completion through the scheduler (with a poll of epoll) per request.
 template <class Stream>
