@@ -87,6 +87,9 @@ asio::awaitable<void> pause(session s, int attempt) {
 
 std::string asking_command() { return command_of("ASKING"); }
 
+// A cluster in transition (a failover, a slot being imported): the same command succeeds later.
+bool is_transient(const reply& r) { return r.error_code() == "TRYAGAIN" || r.error_code() == "CLUSTERDOWN"; }
+
 // Sends a pipeline of `count` commands whose keys share `slot`, and returns their replies. On a
 // cluster: MOVED updates the slot map and retries at the new master; ASK retries once at the
 // migrating slot's target with ASKING; TRYAGAIN, CLUSTERDOWN and an unreachable node (a failover)
@@ -137,7 +140,7 @@ asio::awaitable<std::vector<reply>> send(session s, std::uint16_t slot, std::str
         }
         continue;
       }
-      if (first.error_code() == "TRYAGAIN" || first.error_code() == "CLUSTERDOWN") {
+      if (is_transient(first)) {
         s->accounting->counters.retried();
         routes.invalidate();
         co_await pause(s, attempt);
@@ -146,6 +149,65 @@ asio::awaitable<std::vector<reply>> send(session s, std::uint16_t slot, std::str
     }
     co_return replies;
   }
+}
+
+// A pipeline of `count` commands on keys of one slot.
+struct slot_pipeline {
+  std::uint16_t slot = 0;
+  std::string commands;
+  std::size_t count = 0;
+};
+
+// Sends many slots' pipelines, each master's together in one exchange: one round trip per
+// master, not one per slot (a few thousand keys span most of a cluster's 16384 slots). A
+// pipeline answered by a redirect or a transient error, or whose master could not be reached,
+// goes again on its own through send(), which follows it within the budget. The replies come
+// back in the order of the pipelines.
+asio::awaitable<std::vector<std::vector<reply>>> send_all(session s, std::vector<slot_pipeline> pipelines) {
+  router& routes = *s->routes;
+  std::map<std::string, std::pair<node_address, std::vector<std::size_t>>> by_master;
+  for (std::size_t i = 0; i < pipelines.size(); ++i) {
+    node_address master = co_await routes.master_of(pipelines[i].slot, s.deadline);
+    auto& group = by_master[master.text()];
+    group.first = std::move(master);
+    group.second.push_back(i);
+  }
+  std::vector<std::vector<reply>> out(pipelines.size());
+  std::vector<std::size_t> again;
+  for (auto& [name, group] : by_master) {
+    std::string bytes;
+    std::size_t count = 0;
+    for (const std::size_t i : group.second) {
+      bytes += pipelines[i].commands;
+      count += pipelines[i].count;
+    }
+    std::vector<reply> replies;
+    try {
+      replies = co_await routes.for_node(group.first)->exchange(std::move(bytes), count, s.deadline);
+    } catch (const Error& e) {
+      if (e.code() != errc::unavailable || !routes.clustered()) throw;
+      routes.invalidate();
+      again.insert(again.end(), group.second.begin(), group.second.end());
+      continue;
+    }
+    auto next = replies.begin();
+    for (const std::size_t i : group.second) {
+      const auto end = next + static_cast<std::ptrdiff_t>(pipelines[i].count);
+      const auto r = routes.clustered() ? parse_redirect(*next) : std::nullopt;
+      if (r || (routes.clustered() && is_transient(*next))) {
+        if (r && !r->ask) routes.moved(*r);
+        again.push_back(i);
+      } else {
+        out[i].assign(std::make_move_iterator(next), std::make_move_iterator(end));
+      }
+      next = end;
+    }
+  }
+  for (const std::size_t i : again) {
+    s->accounting->counters.retried();
+    out[i] = co_await send(s, pipelines[i].slot, std::move(pipelines[i].commands), pipelines[i].count);
+  }
+  co_return out;
 }
 
 // One command on a key of `slot`, error replies thrown.
@@ -220,6 +282,21 @@ std::vector<std::string> redis_keys_of(const RedisBackend::state& s, const std::
   std::vector<std::string> out;
   out.reserve(keys.size());
   for (const std::string& k : keys) out.push_back(key_of(s, k));
+  return out;
+}
+
+// One pipeline per slot of `groups`, each built by build(commands, positions), which returns how
+// many commands it wrote.
+template <class Build>
+std::vector<slot_pipeline> per_slot(const std::map<std::uint16_t, std::vector<std::size_t>>& groups, Build build) {
+  std::vector<slot_pipeline> out;
+  out.reserve(groups.size());
+  for (const auto& [slot, positions] : groups) {
+    slot_pipeline p;
+    p.slot = slot;
+    p.count = build(p.commands, positions);
+    out.push_back(std::move(p));
+  }
   return out;
 }
 
@@ -311,8 +388,18 @@ asio::awaitable<void> clear_op(session s) {
 asio::awaitable<std::vector<std::optional<std::string>>> get_many_op(session s, std::vector<std::string> keys) {
   std::vector<std::optional<std::string>> out(keys.size());
   const std::vector<std::string> redis_keys = redis_keys_of(*s.state, keys);
-  for (const auto& [slot, positions] : by_slot(*s.state, redis_keys)) {
-    reply r = co_await command(s, slot, keys_command("MGET", pick(redis_keys, positions)));
+  const auto groups = by_slot(*s.state, redis_keys);
+  // Named before the co_await: g++ 12 mishandles temporaries in a co_await's full expression.
+  std::vector<slot_pipeline> pipelines =
+      per_slot(groups, [&](std::string& commands, const std::vector<std::size_t>& positions) {
+        commands = keys_command("MGET", pick(redis_keys, positions));
+        return std::size_t{1};
+      });
+  std::vector<std::vector<reply>> replies = co_await send_all(s, std::move(pipelines));
+  auto answer = replies.begin();
+  for (const auto& [slot, positions] : groups) {
+    reply& r = (answer++)->front();
+    throw_if_error(r, s->server);
     if (r.type != reply::kind::array || r.elements.size() != positions.size())
       throw Error(errc::protocol, s->server + " answered MGET with " + std::to_string(r.elements.size()) +
                                       " values for " + std::to_string(positions.size()) + " keys");
@@ -328,11 +415,14 @@ asio::awaitable<void> set_many_op(session s, std::vector<item> items, expiry exp
   keys.reserve(items.size());
   for (const auto& entry : items) keys.push_back(entry.first);
   const std::vector<std::string> redis_keys = redis_keys_of(*s.state, keys);
-  for (const auto& [slot, positions] : by_slot(*s.state, redis_keys)) {
-    std::string cmds;
-    for (const std::size_t i : positions) append_set(*s.state, cmds, items[i].first, items[i].second, expire);
-    const std::vector<reply> replies = co_await send(s, slot, std::move(cmds), positions.size());
-    for (const reply& r : replies) throw_if_error(r, s->server);
+  std::vector<slot_pipeline> pipelines =
+      per_slot(by_slot(*s.state, redis_keys), [&](std::string& commands, const std::vector<std::size_t>& positions) {
+        for (const std::size_t i : positions) append_set(*s.state, commands, items[i].first, items[i].second, expire);
+        return positions.size();
+      });
+  const std::vector<std::vector<reply>> replies = co_await send_all(s, std::move(pipelines));
+  for (const auto& pipeline : replies) {
+    for (const reply& r : pipeline) throw_if_error(r, s->server);
   }
 }
 
@@ -342,9 +432,13 @@ asio::awaitable<void> publish_op(session s, std::string channel, std::string mes
 
 asio::awaitable<void> erase_many_op(session s, std::vector<std::string> keys) {
   const std::vector<std::string> redis_keys = redis_keys_of(*s.state, keys);
-  for (const auto& [slot, positions] : by_slot(*s.state, redis_keys)) {
-    co_await command(s, slot, keys_command("UNLINK", pick(redis_keys, positions)));
-  }
+  std::vector<slot_pipeline> pipelines =
+      per_slot(by_slot(*s.state, redis_keys), [&](std::string& commands, const std::vector<std::size_t>& positions) {
+        commands = keys_command("UNLINK", pick(redis_keys, positions));
+        return std::size_t{1};
+      });
+  const std::vector<std::vector<reply>> replies = co_await send_all(s, std::move(pipelines));
+  for (const auto& pipeline : replies) throw_if_error(pipeline.front(), s->server);
 }
 
 // ---- launching ----

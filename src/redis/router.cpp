@@ -39,12 +39,17 @@ std::shared_ptr<connection> router::for_node(const node_address& node) {
   return pool[turn_++ % pool.size()];
 }
 
-asio::awaitable<std::shared_ptr<connection>> router::for_slot(std::uint16_t slot, clock::time_point deadline) {
-  if (!clustered()) co_return for_node(node_address{base_->host, base_->port});
+asio::awaitable<node_address> router::master_of(std::uint16_t slot, clock::time_point deadline) {
+  if (!clustered()) co_return node_address{base_->host, base_->port};
   if (stale_ || slots_[slot].host.empty()) co_await refresh(deadline);
   if (slots_[slot].host.empty())
     throw Error(errc::unavailable, "Redis Cluster: no master serves slot " + std::to_string(slot));
-  co_return for_node(slots_[slot]);
+  co_return slots_[slot];
+}
+
+asio::awaitable<std::shared_ptr<connection>> router::for_slot(std::uint16_t slot, clock::time_point deadline) {
+  const node_address master = co_await master_of(slot, deadline);
+  co_return for_node(master);
 }
 
 asio::awaitable<std::vector<node_address>> router::masters(clock::time_point deadline) {

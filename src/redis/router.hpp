@@ -28,7 +28,10 @@ class router {
 
   [[nodiscard]] bool clustered() const noexcept { return !seeds_.empty(); }
 
-  /// The connection for a key of `slot`; on a cluster, reads the slot map first when it is stale.
+  /// The master serving `slot` (the server, standalone); on a cluster, reads the slot map first
+  /// when it is stale.
+  asio::awaitable<node_address> master_of(std::uint16_t slot, clock::time_point deadline);
+  /// The connection for a key of `slot`: one of its master's.
   asio::awaitable<std::shared_ptr<connection>> for_slot(std::uint16_t slot, clock::time_point deadline);
   /// A connection to `node` (a redirect's target, a master to scan).
   std::shared_ptr<connection> for_node(const node_address& node);

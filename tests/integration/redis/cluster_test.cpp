@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -102,6 +103,36 @@ bool settled(std::uint16_t any_port) {
     if (n.master != role.starts_with("master")) return false;
   }
   return masters == 3 && cli(any_port, "cluster info").find("cluster_state:ok") != std::string::npos;
+}
+
+// Moves `slot` to another master, keys and all, as a reshard does: the target imports, the
+// source migrates, `while_migrating` runs (calls then meet ASK), the keys go over, and every
+// master is told the new owner. Returns the target's port, 0 when the slot's master is unknown.
+std::uint16_t move_slot(std::uint16_t any_port, std::uint16_t slot, const std::function<void()>& while_migrating) {
+  const std::uint16_t source = master_of_slot(any_port, slot);
+  const auto nodes = cluster_nodes(any_port);
+  const node_info* target = nullptr;
+  const node_info* from = nullptr;
+  for (const auto& n : nodes) {
+    if (n.master && n.serves_slots && n.port != source && target == nullptr) target = &n;
+    if (n.port == source) from = &n;
+  }
+  if (source == 0 || target == nullptr || from == nullptr) return 0;
+  const std::string s = std::to_string(slot);
+  EXPECT_EQ(cli(target->port, "cluster setslot " + s + " importing " + from->id), "OK");
+  EXPECT_EQ(cli(source, "cluster setslot " + s + " migrating " + target->id), "OK");
+  while_migrating();
+  for (int round = 0; round < 50; ++round) {
+    std::istringstream keys(cli(source, "cluster getkeysinslot " + s + " 100"));
+    std::string list;
+    for (std::string k; std::getline(keys, k);) list += " '" + k + "'";
+    if (list.empty()) break;
+    cli(source, "migrate 127.0.0.1 " + std::to_string(target->port) + " '' 0 5000 keys" + list);
+  }
+  for (const auto& n : nodes) {
+    if (n.master) cli(n.port, "cluster setslot " + s + " node " + target->id);
+  }
+  return target->port;
 }
 
 class RedisClusterTest : public ::testing::Test {
@@ -205,35 +236,43 @@ TEST_F(RedisClusterTest, ASlotMigratedDuringLoad) {
   const std::string tag = "migrate" + std::to_string(::getpid());
   // The slot of this test's keys (the namespace is outside the hash tag).
   const std::uint16_t slot = redis::key_slot("{" + tag + "}");
-  const std::uint16_t source = master_of_slot(ports[0], slot);
-  ASSERT_NE(source, 0);
-  const auto nodes = cluster_nodes(ports[0]);
-  const node_info* target = nullptr;
-  const node_info* from = nullptr;
-  for (const auto& n : nodes) {
-    if (n.master && n.port != source && target == nullptr) target = &n;
-    if (n.port == source) from = &n;
-  }
-  ASSERT_NE(target, nullptr);
-  ASSERT_NE(from, nullptr);
-  const std::string s = std::to_string(slot);
+  std::uint16_t target = 0;
   under_load(tag, [&] {
-    EXPECT_EQ(cli(target->port, "cluster setslot " + s + " importing " + from->id), "OK");
-    EXPECT_EQ(cli(source, "cluster setslot " + s + " migrating " + target->id), "OK");
-    std::this_thread::sleep_for(100ms);  // calls meet the migration (ASK)
-    for (int round = 0; round < 50; ++round) {
-      std::istringstream keys(cli(source, "cluster getkeysinslot " + s + " 100"));
-      std::string list;
-      for (std::string k; std::getline(keys, k);) list += " '" + k + "'";
-      if (list.empty()) break;
-      cli(source, "migrate 127.0.0.1 " + std::to_string(target->port) + " '' 0 5000 keys" + list);
-    }
-    for (const auto& n : nodes) {
-      if (n.master) cli(n.port, "cluster setslot " + s + " node " + target->id);
-    }
+    target = move_slot(ports[0], slot, [] { std::this_thread::sleep_for(100ms); });  // calls meet ASK
   });
-  EXPECT_EQ(master_of_slot(ports[0], slot), target->port) << "the slot moved";
+  ASSERT_NE(target, 0);
+  EXPECT_EQ(master_of_slot(ports[0], slot), target) << "the slot moved";
   EXPECT_GT(backend->stats().retries, 0U) << "calls met the migration (ASK or MOVED)";
+}
+
+// Many-key calls send each master's keys in one pipeline: the keys of a slot that moved behind
+// the backend's back are answered MOVED (or ASK mid-way) inside that pipeline, and are sent again
+// where they now live.
+TEST_F(RedisClusterTest, ManyKeyCallsFollowASlotThatMoved) {
+  const std::string tag = "many" + std::to_string(::getpid());
+  const std::uint16_t slot = redis::key_slot("{" + tag + "}");
+  std::vector<item> items;
+  std::vector<std::string> keys;
+  for (int i = 0; i < 300; ++i) {
+    keys.push_back(i % 3 == 0 ? "{" + tag + "}k" + std::to_string(i) : "k" + std::to_string(i));
+    items.emplace_back(keys.back(), "v" + std::to_string(i));
+  }
+  backend->set_many(items, 60s);
+  const auto before = backend->stats().retries;
+  std::uint16_t target = 0;
+  target = move_slot(ports[0], slot, [&] {
+    EXPECT_EQ(backend->get_many(keys).size(), keys.size());  // half-moved: some keys answer ASK
+  });
+  ASSERT_NE(target, 0);
+  const auto values = backend->get_many(keys);
+  for (std::size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(values[i], items[i].second) << keys[i];
+  EXPECT_GT(backend->stats().retries, before) << "the moved slot's keys were redirected";
+  for (auto& [key, value] : items) value += "-new";
+  backend->set_many(items, 60s);
+  const auto updated = backend->get_many(keys);
+  for (std::size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(updated[i], items[i].second) << keys[i];
+  backend->erase_many(keys);
+  for (const auto& value : backend->get_many(keys)) EXPECT_FALSE(value.has_value());
 }
 
 TEST_F(RedisClusterTest, AReplicaPromotedDuringLoad) {
