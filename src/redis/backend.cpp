@@ -21,8 +21,10 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <numeric>
 #include <optional>
 #include <thread>
+#include <utility>
 
 namespace fast_cache {
 
@@ -90,129 +92,125 @@ std::string asking_command() { return command_of("ASKING"); }
 // A cluster in transition (a failover, a slot being imported): the same command succeeds later.
 bool is_transient(const reply& r) { return r.error_code() == "TRYAGAIN" || r.error_code() == "CLUSTERDOWN"; }
 
-// Sends a pipeline of `count` commands whose keys share `slot`, and returns their replies. On a
-// cluster: MOVED updates the slot map and retries at the new master; ASK retries once at the
-// migrating slot's target with ASKING; TRYAGAIN, CLUSTERDOWN and an unreachable node (a failover)
-// read the map again and retry after a pause; all within the call's budget, each retry counted.
-asio::awaitable<std::vector<reply>> send(session s, std::uint16_t slot, std::string commands, std::size_t count) {
-  router& routes = *s->routes;
-  if (!routes.clustered()) {
-    const std::shared_ptr<connection> c = co_await routes.for_slot(slot, s.deadline);
-    co_return co_await c->exchange(std::move(commands), count, s.deadline);
+// One command and the slot of its keys (0 on a standalone server).
+struct routed_command {
+  std::uint16_t slot = 0;
+  std::string bytes;
+};
+
+// Commands of one call bound for one node, sent in one exchange; with ASKING before each when
+// they follow an ASK, since ASKING covers the next command only.
+struct node_batch {
+  node_address node;
+  bool asking = false;
+  std::vector<std::size_t> members;  // positions in the call's commands
+};
+
+void add_to_batch(std::vector<node_batch>& batches, const node_address& node, bool asking, std::size_t i) {
+  for (node_batch& b : batches) {
+    if (b.asking == asking && b.node == node) {
+      b.members.push_back(i);
+      return;
+    }
   }
+  batches.push_back(node_batch{node, asking, {i}});
+}
+
+std::string batch_bytes(const node_batch& b, const std::vector<routed_command>& commands) {
+  std::string out;
+  const std::string asking = b.asking ? asking_command() : std::string();
+  for (const std::size_t i : b.members) {
+    out += asking;
+    out += commands[i].bytes;
+  }
+  return out;
+}
+
+// Sends commands, on keys of any slots, and returns one reply per command, error replies
+// included. Standalone: one exchange. Cluster: each master's commands go together in one exchange,
+// so a call over thousands of keys costs a round trip per master, not one per slot. A command
+// answered MOVED goes again once the slot map is updated; ASK, to the migrating slot's target
+// with ASKING; TRYAGAIN, CLUSTERDOWN or an unreachable node (a failover) make the map be read
+// again and the commands go again after a pause. Only the commands so answered go again: a SET
+// that a migrating slot's source served must not be repeated at its target. All within the
+// call's budget, each retry counted.
+asio::awaitable<std::vector<reply>> send(session s, std::vector<routed_command> commands) {
   constexpr int max_attempts = 6;
-  std::optional<node_address> ask;
+  router& routes = *s->routes;
+  std::vector<reply> out(commands.size());
+  std::vector<std::size_t> pending(commands.size());
+  std::iota(pending.begin(), pending.end(), std::size_t{0});
+  std::vector<node_batch> asks;
   for (int attempt = 1;; ++attempt) {
-    std::shared_ptr<connection> c;
-    std::string bytes;
-    std::size_t expected = count;
-    if (ask) {
-      c = routes.for_node(*ask);
-      bytes = asking_command() + commands;
-      ++expected;
-    } else {
-      c = co_await routes.for_slot(slot, s.deadline);
-      bytes = commands;
-    }
-    const bool asked = ask.has_value();
-    ask.reset();
-    std::vector<reply> replies;
-    try {
-      replies = co_await c->exchange(std::move(bytes), expected, s.deadline);
-    } catch (const Error& e) {
-      if (e.code() != errc::unavailable || attempt == max_attempts) throw;
-      routes.invalidate();
-    }
-    if (replies.empty()) {
-      s->accounting->counters.retried();
-      co_await pause(s, attempt);
-      continue;
-    }
-    if (asked) replies.erase(replies.begin());  // ASKING's +OK
-    const reply& first = replies.front();
-    if (attempt < max_attempts) {
-      if (const auto r = parse_redirect(first)) {
-        s->accounting->counters.retried();
-        if (r->ask) {
-          ask = r->to;
-        } else {
-          routes.moved(*r);
-        }
-        continue;
-      }
-      if (is_transient(first)) {
-        s->accounting->counters.retried();
+    const bool last = attempt == max_attempts || !routes.clustered();
+    co_await routes.ready(s.deadline);
+    std::vector<node_batch> batches;
+    batches.swap(asks);  // the commands that follow an ASK go first
+    for (const std::size_t i : pending) add_to_batch(batches, routes.master_of(commands[i].slot), false, i);
+    pending.clear();
+    bool wait = false;
+    for (const node_batch& b : batches) {
+      // The last attempt (the only one, standalone) may take a lone command's bytes.
+      std::string bytes = last && b.members.size() == 1 && !b.asking ? std::move(commands[b.members.front()].bytes)
+                                                                     : batch_bytes(b, commands);
+      const std::shared_ptr<connection> c = routes.for_node(b.node);
+      const std::size_t expected = b.members.size() * (b.asking ? 2 : 1);
+      std::vector<reply> replies;
+      try {
+        replies = co_await c->exchange(std::move(bytes), expected, s.deadline);
+      } catch (const Error& e) {
+        if (e.code() != errc::unavailable || last) throw;
         routes.invalidate();
-        co_await pause(s, attempt);
+      }
+      if (replies.empty()) {  // unreachable: a failover, perhaps
+        s->accounting->counters.retried();
+        pending.insert(pending.end(), b.members.begin(), b.members.end());
+        wait = true;
         continue;
       }
+      for (std::size_t k = 0; k < b.members.size(); ++k) {
+        reply& r = replies[b.asking ? 2 * k + 1 : k];  // after ASKING's +OK
+        const std::size_t i = b.members[k];
+        if (!last) {
+          if (const auto redirect = parse_redirect(r)) {
+            s->accounting->counters.retried();
+            if (redirect->ask) {
+              add_to_batch(asks, redirect->to, true, i);
+            } else {
+              routes.moved(*redirect);
+              pending.push_back(i);
+            }
+            continue;
+          }
+          if (is_transient(r)) {
+            s->accounting->counters.retried();
+            routes.invalidate();
+            pending.push_back(i);
+            wait = true;
+            continue;
+          }
+        }
+        out[i] = std::move(r);
+      }
     }
-    co_return replies;
+    if (pending.empty() && asks.empty()) co_return out;
+    if (wait) co_await pause(s, attempt);
   }
 }
 
-// A pipeline of `count` commands on keys of one slot.
-struct slot_pipeline {
-  std::uint16_t slot = 0;
-  std::string commands;
-  std::size_t count = 0;
-};
-
-// Sends many slots' pipelines, each master's together in one exchange: one round trip per
-// master, not one per slot (a few thousand keys span most of a cluster's 16384 slots). A
-// pipeline answered by a redirect or a transient error, or whose master could not be reached,
-// goes again on its own through send(), which follows it within the budget. The replies come
-// back in the order of the pipelines.
-asio::awaitable<std::vector<std::vector<reply>>> send_all(session s, std::vector<slot_pipeline> pipelines) {
-  router& routes = *s->routes;
-  std::map<std::string, std::pair<node_address, std::vector<std::size_t>>> by_master;
-  for (std::size_t i = 0; i < pipelines.size(); ++i) {
-    node_address master = co_await routes.master_of(pipelines[i].slot, s.deadline);
-    auto& group = by_master[master.text()];
-    group.first = std::move(master);
-    group.second.push_back(i);
-  }
-  std::vector<std::vector<reply>> out(pipelines.size());
-  std::vector<std::size_t> again;
-  for (auto& [name, group] : by_master) {
-    std::string bytes;
-    std::size_t count = 0;
-    for (const std::size_t i : group.second) {
-      bytes += pipelines[i].commands;
-      count += pipelines[i].count;
-    }
-    std::vector<reply> replies;
-    try {
-      replies = co_await routes.for_node(group.first)->exchange(std::move(bytes), count, s.deadline);
-    } catch (const Error& e) {
-      if (e.code() != errc::unavailable || !routes.clustered()) throw;
-      routes.invalidate();
-      again.insert(again.end(), group.second.begin(), group.second.end());
-      continue;
-    }
-    auto next = replies.begin();
-    for (const std::size_t i : group.second) {
-      const auto end = next + static_cast<std::ptrdiff_t>(pipelines[i].count);
-      const auto r = routes.clustered() ? parse_redirect(*next) : std::nullopt;
-      if (r || (routes.clustered() && is_transient(*next))) {
-        if (r && !r->ask) routes.moved(*r);
-        again.push_back(i);
-      } else {
-        out[i].assign(std::make_move_iterator(next), std::make_move_iterator(end));
-      }
-      next = end;
-    }
-  }
-  for (const std::size_t i : again) {
-    s->accounting->counters.retried();
-    out[i] = co_await send(s, pipelines[i].slot, std::move(pipelines[i].commands), pipelines[i].count);
-  }
-  co_return out;
+// Commands on keys of one slot.
+template <class... Commands>
+std::vector<routed_command> on_slot(std::uint16_t slot, Commands... commands) {
+  std::vector<routed_command> out;
+  out.reserve(sizeof...(commands));
+  (out.push_back(routed_command{slot, std::move(commands)}), ...);
+  return out;
 }
 
 // One command on a key of `slot`, error replies thrown.
-asio::awaitable<reply> command(session s, std::uint16_t slot, std::string commands) {
-  std::vector<reply> replies = co_await send(s, slot, std::move(commands), 1);
+asio::awaitable<reply> command(session s, std::uint16_t slot, std::string bytes) {
+  std::vector<routed_command> one = on_slot(slot, std::move(bytes));
+  std::vector<reply> replies = co_await send(s, std::move(one));
   throw_if_error(replies.front(), s->server);
   co_return std::move(replies.front());
 }
@@ -285,26 +283,23 @@ std::vector<std::string> redis_keys_of(const RedisBackend::state& s, const std::
   return out;
 }
 
-// One pipeline per slot of `groups`, each built by build(commands, positions), which returns how
-// many commands it wrote.
-template <class Build>
-std::vector<slot_pipeline> per_slot(const std::map<std::uint16_t, std::vector<std::size_t>>& groups, Build build) {
-  std::vector<slot_pipeline> out;
-  out.reserve(groups.size());
-  for (const auto& [slot, positions] : groups) {
-    slot_pipeline p;
-    p.slot = slot;
-    p.count = build(p.commands, positions);
-    out.push_back(std::move(p));
-  }
-  return out;
-}
-
 template <class T>
 std::vector<T> pick(const std::vector<T>& all, const std::vector<std::size_t>& positions) {
   std::vector<T> out;
   out.reserve(positions.size());
   for (const std::size_t i : positions) out.push_back(all[i]);
+  return out;
+}
+
+// `verb key...` for each slot of redis_keys, on the slot's keys: multi-key commands must stay
+// within one slot on a cluster. With the positions of each command's keys.
+std::pair<std::vector<routed_command>, std::vector<std::vector<std::size_t>>> per_slot_command(
+    const RedisBackend::state& s, std::string_view verb, const std::vector<std::string>& redis_keys) {
+  std::pair<std::vector<routed_command>, std::vector<std::vector<std::size_t>>> out;
+  for (auto& [slot, positions] : by_slot(s, redis_keys)) {
+    out.first.push_back(routed_command{slot, keys_command(verb, pick(redis_keys, positions))});
+    out.second.push_back(std::move(positions));
+  }
   return out;
 }
 
@@ -320,8 +315,9 @@ asio::awaitable<std::optional<std::string>> get_op(session s, std::string key) {
 // One round trip: both commands go in one pipeline on one connection.
 asio::awaitable<value_with_ttl> get_with_ttl_op(session s, std::string key) {
   const std::string redis_key = key_of(*s.state, key);
-  std::vector<reply> replies =
-      co_await send(s, slot_of(*s.state, redis_key), command_of("GET", redis_key) + command_of("PTTL", redis_key), 2);
+  std::vector<routed_command> both =
+      on_slot(slot_of(*s.state, redis_key), command_of("GET", redis_key), command_of("PTTL", redis_key));
+  std::vector<reply> replies = co_await send(s, std::move(both));
   for (const reply& r : replies) throw_if_error(r, s->server);
   co_return value_with_pttl(std::move(replies[0]), replies[1]);
 }
@@ -387,43 +383,37 @@ asio::awaitable<void> clear_op(session s) {
 
 asio::awaitable<std::vector<std::optional<std::string>>> get_many_op(session s, std::vector<std::string> keys) {
   std::vector<std::optional<std::string>> out(keys.size());
-  const std::vector<std::string> redis_keys = redis_keys_of(*s.state, keys);
-  const auto groups = by_slot(*s.state, redis_keys);
-  // Named before the co_await: g++ 12 mishandles temporaries in a co_await's full expression.
-  std::vector<slot_pipeline> pipelines =
-      per_slot(groups, [&](std::string& commands, const std::vector<std::size_t>& positions) {
-        commands = keys_command("MGET", pick(redis_keys, positions));
-        return std::size_t{1};
-      });
-  std::vector<std::vector<reply>> replies = co_await send_all(s, std::move(pipelines));
-  auto answer = replies.begin();
-  for (const auto& [slot, positions] : groups) {
-    reply& r = (answer++)->front();
+  auto [commands, positions] = per_slot_command(*s.state, "MGET", redis_keys_of(*s.state, keys));
+  std::vector<reply> replies = co_await send(s, std::move(commands));
+  for (std::size_t c = 0; c < replies.size(); ++c) {
+    reply& r = replies[c];
+    const std::vector<std::size_t>& keys_of_command = positions[c];
     throw_if_error(r, s->server);
-    if (r.type != reply::kind::array || r.elements.size() != positions.size())
+    if (r.type != reply::kind::array || r.elements.size() != keys_of_command.size())
       throw Error(errc::protocol, s->server + " answered MGET with " + std::to_string(r.elements.size()) +
-                                      " values for " + std::to_string(positions.size()) + " keys");
-    for (std::size_t i = 0; i < positions.size(); ++i) {
-      if (!r.elements[i].is_nil()) out[positions[i]] = std::move(r.elements[i].text);
+                                      " values for " + std::to_string(keys_of_command.size()) + " keys");
+    for (std::size_t i = 0; i < keys_of_command.size(); ++i) {
+      if (!r.elements[i].is_nil()) out[keys_of_command[i]] = std::move(r.elements[i].text);
     }
   }
   co_return out;
 }
 
-asio::awaitable<void> set_many_op(session s, std::vector<item> items, expiry expire) {
-  std::vector<std::string> keys;
-  keys.reserve(items.size());
-  for (const auto& entry : items) keys.push_back(entry.first);
-  const std::vector<std::string> redis_keys = redis_keys_of(*s.state, keys);
-  std::vector<slot_pipeline> pipelines =
-      per_slot(by_slot(*s.state, redis_keys), [&](std::string& commands, const std::vector<std::size_t>& positions) {
-        for (const std::size_t i : positions) append_set(*s.state, commands, items[i].first, items[i].second, expire);
-        return positions.size();
-      });
-  const std::vector<std::vector<reply>> replies = co_await send_all(s, std::move(pipelines));
-  for (const auto& pipeline : replies) {
-    for (const reply& r : pipeline) throw_if_error(r, s->server);
+// One SET per item: a cluster sends each master's together (send), and a migrating slot's
+// commands go to whichever node holds each key.
+std::vector<routed_command> set_commands(const RedisBackend::state& s, const std::vector<item>& items, expiry expire) {
+  std::vector<routed_command> out(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    append_set(s, out[i].bytes, items[i].first, items[i].second, expire);
+    out[i].slot = slot_of(s, key_of(s, items[i].first));
   }
+  return out;
+}
+
+asio::awaitable<void> set_many_op(session s, std::vector<item> items, expiry expire) {
+  std::vector<routed_command> commands = set_commands(*s.state, items, expire);
+  const std::vector<reply> replies = co_await send(s, std::move(commands));
+  for (const reply& r : replies) throw_if_error(r, s->server);
 }
 
 asio::awaitable<void> publish_op(session s, std::string channel, std::string message) {
@@ -431,14 +421,9 @@ asio::awaitable<void> publish_op(session s, std::string channel, std::string mes
 }
 
 asio::awaitable<void> erase_many_op(session s, std::vector<std::string> keys) {
-  const std::vector<std::string> redis_keys = redis_keys_of(*s.state, keys);
-  std::vector<slot_pipeline> pipelines =
-      per_slot(by_slot(*s.state, redis_keys), [&](std::string& commands, const std::vector<std::size_t>& positions) {
-        commands = keys_command("UNLINK", pick(redis_keys, positions));
-        return std::size_t{1};
-      });
-  const std::vector<std::vector<reply>> replies = co_await send_all(s, std::move(pipelines));
-  for (const auto& pipeline : replies) throw_if_error(pipeline.front(), s->server);
+  auto [commands, positions] = per_slot_command(*s.state, "UNLINK", redis_keys_of(*s.state, keys));
+  const std::vector<reply> replies = co_await send(s, std::move(commands));
+  for (const reply& r : replies) throw_if_error(r, s->server);
 }
 
 // ---- launching ----

@@ -23,7 +23,11 @@ std::vector<node_address> only(const node_address& node) { return std::vector<no
 
 router::router(asio::io_context::executor_type ex, std::shared_ptr<const connection_settings> base,
                std::size_t connections_per_node, std::vector<node_address> seeds)
-    : ex_(ex), base_(std::move(base)), per_node_(connections_per_node), seeds_(std::move(seeds)) {
+    : ex_(ex),
+      base_(std::move(base)),
+      per_node_(connections_per_node),
+      seeds_(std::move(seeds)),
+      server_{base_->host, base_->port} {
   if (clustered()) slots_.resize(slot_count);
 }
 
@@ -39,21 +43,21 @@ std::shared_ptr<connection> router::for_node(const node_address& node) {
   return pool[turn_++ % pool.size()];
 }
 
-asio::awaitable<node_address> router::master_of(std::uint16_t slot, clock::time_point deadline) {
-  if (!clustered()) co_return node_address{base_->host, base_->port};
-  if (stale_ || slots_[slot].host.empty()) co_await refresh(deadline);
-  if (slots_[slot].host.empty())
-    throw Error(errc::unavailable, "Redis Cluster: no master serves slot " + std::to_string(slot));
-  co_return slots_[slot];
+asio::awaitable<void> router::ready(clock::time_point deadline) {
+  if (clustered() && stale_) co_await refresh(deadline);
 }
 
-asio::awaitable<std::shared_ptr<connection>> router::for_slot(std::uint16_t slot, clock::time_point deadline) {
-  const node_address master = co_await master_of(slot, deadline);
-  co_return for_node(master);
+const node_address& router::master_of(std::uint16_t slot) {
+  if (!clustered()) return server_;
+  if (slots_[slot].host.empty()) {
+    stale_ = true;
+    throw Error(errc::unavailable, "Redis Cluster: no master serves slot " + std::to_string(slot));
+  }
+  return slots_[slot];
 }
 
 asio::awaitable<std::vector<node_address>> router::masters(clock::time_point deadline) {
-  if (!clustered()) co_return only(node_address{base_->host, base_->port});
+  if (!clustered()) co_return only(server_);
   co_await refresh(deadline);
   std::vector<node_address> out;
   for (const node_address& n : slots_) {

@@ -28,11 +28,11 @@ class router {
 
   [[nodiscard]] bool clustered() const noexcept { return !seeds_.empty(); }
 
-  /// The master serving `slot` (the server, standalone); on a cluster, reads the slot map first
-  /// when it is stale.
-  asio::awaitable<node_address> master_of(std::uint16_t slot, clock::time_point deadline);
-  /// The connection for a key of `slot`: one of its master's.
-  asio::awaitable<std::shared_ptr<connection>> for_slot(std::uint16_t slot, clock::time_point deadline);
+  /// On a cluster, reads the slot map when it is stale, so that master_of answers.
+  asio::awaitable<void> ready(clock::time_point deadline);
+  /// The master serving `slot` (the server, standalone), as of the last ready(). Throws
+  /// Error(unavailable) when no master serves it, and reads the map again before the next use.
+  const node_address& master_of(std::uint16_t slot);
   /// A connection to `node` (a redirect's target, a master to scan).
   std::shared_ptr<connection> for_node(const node_address& node);
   /// The masters of the cluster (the server, standalone).
@@ -53,6 +53,7 @@ class router {
   std::shared_ptr<const connection_settings> base_;
   std::size_t per_node_;
   std::vector<node_address> seeds_;
+  node_address server_;                                                    // standalone: the one server
   std::map<std::string, std::vector<std::shared_ptr<connection>>> nodes_;  // by "host:port"
   std::vector<node_address> slots_;     // the master of each slot; empty when unknown
   std::optional<node_address> latest_;  // the target of the last MOVED

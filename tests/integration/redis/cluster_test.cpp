@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -105,35 +106,58 @@ bool settled(std::uint16_t any_port) {
   return masters == 3 && cli(any_port, "cluster info").find("cluster_state:ok") != std::string::npos;
 }
 
-// Moves `slot` to another master, keys and all, as a reshard does: the target imports, the
-// source migrates, `while_migrating` runs (calls then meet ASK), the keys go over, and every
-// master is told the new owner. Returns the target's port, 0 when the slot's master is unknown.
-std::uint16_t move_slot(std::uint16_t any_port, std::uint16_t slot, const std::function<void()>& while_migrating) {
-  const std::uint16_t source = master_of_slot(any_port, slot);
-  const auto nodes = cluster_nodes(any_port);
-  const node_info* target = nullptr;
-  const node_info* from = nullptr;
-  for (const auto& n : nodes) {
-    if (n.master && n.serves_slots && n.port != source && target == nullptr) target = &n;
-    if (n.port == source) from = &n;
+// A slot on its way from the master serving it to another master, moved as a reshard moves it:
+// the target imports it, the source migrates it, its keys go over (calls then meet ASK for the
+// keys already gone), and every master is told the new owner (calls then meet MOVED).
+class slot_move {
+ public:
+  /// Starts moving `slot` to a master other than `avoid`; false when its master or another one
+  /// is not found.
+  bool begin(std::uint16_t any_port, std::uint16_t slot, std::uint16_t avoid = 0) {
+    slot_ = std::to_string(slot);
+    const std::uint16_t source = master_of_slot(any_port, slot);
+    nodes_ = cluster_nodes(any_port);
+    const node_info* from = nullptr;
+    const node_info* to = nullptr;
+    for (const auto& n : nodes_) {
+      if (n.master && n.serves_slots && n.port != source && n.port != avoid && to == nullptr) to = &n;
+      if (n.port == source) from = &n;
+    }
+    if (source == 0 || from == nullptr || to == nullptr) return false;
+    from_ = *from;
+    to_ = *to;
+    EXPECT_EQ(cli(to_.port, "cluster setslot " + slot_ + " importing " + from_.id), "OK");
+    EXPECT_EQ(cli(from_.port, "cluster setslot " + slot_ + " migrating " + to_.id), "OK");
+    return true;
   }
-  if (source == 0 || target == nullptr || from == nullptr) return 0;
-  const std::string s = std::to_string(slot);
-  EXPECT_EQ(cli(target->port, "cluster setslot " + s + " importing " + from->id), "OK");
-  EXPECT_EQ(cli(source, "cluster setslot " + s + " migrating " + target->id), "OK");
-  while_migrating();
-  for (int round = 0; round < 50; ++round) {
-    std::istringstream keys(cli(source, "cluster getkeysinslot " + s + " 100"));
-    std::string list;
-    for (std::string k; std::getline(keys, k);) list += " '" + k + "'";
-    if (list.empty()) break;
-    cli(source, "migrate 127.0.0.1 " + std::to_string(target->port) + " '' 0 5000 keys" + list);
+  /// Moves `count` of the slot's keys to the target, or all of them.
+  void migrate_keys(std::size_t count = std::numeric_limits<std::size_t>::max()) {
+    while (count > 0) {
+      const std::size_t batch = std::min<std::size_t>(count, 100);
+      std::istringstream keys(cli(from_.port, "cluster getkeysinslot " + slot_ + " " + std::to_string(batch)));
+      std::string list;
+      std::size_t listed = 0;
+      for (std::string k; std::getline(keys, k); ++listed) list += " '" + k + "'";
+      if (listed == 0) return;
+      EXPECT_EQ(cli(from_.port, "migrate 127.0.0.1 " + std::to_string(to_.port) + " '' 0 5000 keys" + list), "OK");
+      count -= std::min(count, listed);
+    }
   }
-  for (const auto& n : nodes) {
-    if (n.master) cli(n.port, "cluster setslot " + s + " node " + target->id);
+  /// Every master is told the target serves the slot now.
+  void finish() {
+    for (const auto& n : nodes_) {
+      if (n.master) cli(n.port, "cluster setslot " + slot_ + " node " + to_.id);
+    }
   }
-  return target->port;
-}
+  [[nodiscard]] std::uint16_t source() const noexcept { return from_.port; }
+  [[nodiscard]] std::uint16_t target() const noexcept { return to_.port; }
+
+ private:
+  std::string slot_;
+  std::vector<node_info> nodes_;
+  node_info from_;
+  node_info to_;
+};
 
 class RedisClusterTest : public ::testing::Test {
  protected:
@@ -236,19 +260,21 @@ TEST_F(RedisClusterTest, ASlotMigratedDuringLoad) {
   const std::string tag = "migrate" + std::to_string(::getpid());
   // The slot of this test's keys (the namespace is outside the hash tag).
   const std::uint16_t slot = redis::key_slot("{" + tag + "}");
-  std::uint16_t target = 0;
+  slot_move move;
   under_load(tag, [&] {
-    target = move_slot(ports[0], slot, [] { std::this_thread::sleep_for(100ms); });  // calls meet ASK
+    ASSERT_TRUE(move.begin(ports[0], slot));
+    std::this_thread::sleep_for(100ms);  // calls meet the migration (ASK)
+    move.migrate_keys();
+    move.finish();
   });
-  ASSERT_NE(target, 0);
-  EXPECT_EQ(master_of_slot(ports[0], slot), target) << "the slot moved";
+  EXPECT_EQ(master_of_slot(ports[0], slot), move.target()) << "the slot moved";
   EXPECT_GT(backend->stats().retries, 0U) << "calls met the migration (ASK or MOVED)";
 }
 
-// Many-key calls send each master's keys in one pipeline: the keys of a slot that moved behind
-// the backend's back are answered MOVED (or ASK mid-way) inside that pipeline, and are sent again
-// where they now live.
-TEST_F(RedisClusterTest, ManyKeyCallsFollowASlotThatMoved) {
+// Many-key calls send each master's commands together: the commands on a slot that is moving,
+// or that moved behind the backend's back, are answered ASK or MOVED inside those pipelines, and
+// only those go again, where their keys now live.
+TEST_F(RedisClusterTest, ManyKeyCallsFollowASlotThatMoves) {
   const std::string tag = "many" + std::to_string(::getpid());
   const std::uint16_t slot = redis::key_slot("{" + tag + "}");
   std::vector<item> items;
@@ -257,21 +283,49 @@ TEST_F(RedisClusterTest, ManyKeyCallsFollowASlotThatMoved) {
     keys.push_back(i % 3 == 0 ? "{" + tag + "}k" + std::to_string(i) : "k" + std::to_string(i));
     items.emplace_back(keys.back(), "v" + std::to_string(i));
   }
+  const auto expect_values = [&](const char* when) {
+    const auto values = backend->get_many(keys);
+    for (std::size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(values[i], items[i].second) << keys[i] << " " << when;
+  };
+  const auto set_all = [&](const char* suffix) {
+    for (auto& [key, value] : items) value = value.substr(0, value.find('-')) + suffix;
+    backend->set_many(items, 60s);
+  };
   backend->set_many(items, 60s);
-  const auto before = backend->stats().retries;
-  std::uint16_t target = 0;
-  target = move_slot(ports[0], slot, [&] {
-    EXPECT_EQ(backend->get_many(keys).size(), keys.size());  // half-moved: some keys answer ASK
-  });
-  ASSERT_NE(target, 0);
-  const auto values = backend->get_many(keys);
-  for (std::size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(values[i], items[i].second) << keys[i];
-  EXPECT_GT(backend->stats().retries, before) << "the moved slot's keys were redirected";
-  for (auto& [key, value] : items) value += "-new";
-  backend->set_many(items, 60s);
-  const auto updated = backend->get_many(keys);
-  for (std::size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(updated[i], items[i].second) << keys[i];
+
+  // Half of the slot's 100 keys are on the target: the source serves the SETs of the others and
+  // answers ASK for these, which go to the target each after ASKING (it covers one command).
+  slot_move move;
+  ASSERT_TRUE(move.begin(ports[0], slot));
+  move.migrate_keys(50);
+  auto before = backend->stats().retries;
+  set_all("-mid");
+  EXPECT_GE(backend->stats().retries, before + 50) << "each SET of a key already moved met ASK";
+  // The rest go over; the source answers the slot's MGET with ASK, the target with the values,
+  // those written at the source before their key moved as well as those written at the target.
+  move.migrate_keys();
+  before = backend->stats().retries;
+  expect_values("after the keys moved");
+  EXPECT_GT(backend->stats().retries, before) << "the slot's MGET met ASK";
+  move.finish();
+
+  // The slot moves on to the third master, with the backend's map still pointing at the first:
+  // each many-key call meets MOVED.
+  slot_move again;
+  ASSERT_TRUE(again.begin(ports[0], slot, move.source()));
+  again.migrate_keys();
+  again.finish();
+  before = backend->stats().retries;
+  set_all("-moved");
+  EXPECT_GT(backend->stats().retries, before) << "set_many met MOVED";
+  expect_values("after set_many met MOVED");
+  slot_move once_more;
+  ASSERT_TRUE(once_more.begin(ports[0], slot));
+  once_more.migrate_keys();
+  once_more.finish();
+  before = backend->stats().retries;
   backend->erase_many(keys);
+  EXPECT_GT(backend->stats().retries, before) << "erase_many met MOVED";
   for (const auto& value : backend->get_many(keys)) EXPECT_FALSE(value.has_value());
 }
 
