@@ -19,9 +19,11 @@ if(SANITIZE)
   run(${CMAKE_COMMAND} --build ${WORK_DIR}/build)
   run(${WORK_DIR}/build/consumer)
 else()
+  # Unoptimised and without debug information: this build checks what gets installed and how a
+  # user's project finds and links it, and -O2 -g made it the longest test of the suite.
   run(${CMAKE_COMMAND} -S ${PROJECT_DIR} -B ${WORK_DIR}/lib_without_asio -G Ninja -DFAST_CACHE_COMPILE_ASIO=OFF
       -DFAST_CACHE_BUILD_TESTS=OFF -DFAST_CACHE_BUILD_APPS=OFF -DFAST_CACHE_BUILD_BENCH=OFF
-      -DCMAKE_UNITY_BUILD=${UNITY})
+      -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O0 -DCMAKE_UNITY_BUILD=${UNITY})
   run(${CMAKE_COMMAND} --build ${WORK_DIR}/lib_without_asio)
   run(${CMAKE_COMMAND} --install ${WORK_DIR}/lib_without_asio --prefix ${WORK_DIR}/prefix_without_asio)
   run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/build_without_asio
