@@ -116,6 +116,12 @@ void add_to_batch(std::vector<node_batch>& batches, const node_address& node, bo
   batches.push_back(node_batch{node, asking, {i}});
 }
 
+std::string concatenated(const std::vector<routed_command>& commands) {
+  std::string out;
+  for (const routed_command& c : commands) out += c.bytes;
+  return out;
+}
+
 std::string batch_bytes(const node_batch& b, const std::vector<routed_command>& commands) {
   std::string out;
   const std::string asking = b.asking ? asking_command() : std::string();
@@ -137,20 +143,37 @@ std::string batch_bytes(const node_batch& b, const std::vector<routed_command>& 
 asio::awaitable<std::vector<reply>> send(session s, std::vector<routed_command> commands) {
   constexpr int max_attempts = 6;
   router& routes = *s->routes;
+  if (commands.empty()) co_return std::vector<reply>();  // get_many({}): nothing to wait for
+  if (!routes.clustered()) {  // one server: one exchange, nothing to route or retry
+    std::string bytes = commands.size() == 1 ? std::move(commands.front().bytes) : concatenated(commands);
+    const std::shared_ptr<connection> c = routes.for_node(*routes.master_of(0));
+    co_return co_await c->exchange(std::move(bytes), commands.size(), s.deadline);
+  }
   std::vector<reply> out(commands.size());
   std::vector<std::size_t> pending(commands.size());
   std::iota(pending.begin(), pending.end(), std::size_t{0});
   std::vector<node_batch> asks;
   for (int attempt = 1;; ++attempt) {
-    const bool last = attempt == max_attempts || !routes.clustered();
+    const bool last = attempt == max_attempts;
     co_await routes.ready(s.deadline);
     std::vector<node_batch> batches;
     batches.swap(asks);  // the commands that follow an ASK go first
-    for (const std::size_t i : pending) add_to_batch(batches, routes.master_of(commands[i].slot), false, i);
-    pending.clear();
     bool wait = false;
+    std::vector<std::size_t> unassigned;  // slots no master serves yet: a cluster forming or resharding
+    for (const std::size_t i : pending) {
+      if (const node_address* master = routes.master_of(commands[i].slot)) {
+        add_to_batch(batches, *master, false, i);
+      } else if (last) {
+        throw Error(errc::unavailable, s->server + ": no master serves slot " + std::to_string(commands[i].slot));
+      } else {
+        s->accounting->counters.retried();
+        unassigned.push_back(i);
+        wait = true;
+      }
+    }
+    pending.swap(unassigned);
     for (const node_batch& b : batches) {
-      // The last attempt (the only one, standalone) may take a lone command's bytes.
+      // The last attempt may take a lone command's bytes.
       std::string bytes = last && b.members.size() == 1 && !b.asking ? std::move(commands[b.members.front()].bytes)
                                                                      : batch_bytes(b, commands);
       const std::shared_ptr<connection> c = routes.for_node(b.node);
@@ -163,7 +186,7 @@ asio::awaitable<std::vector<reply>> send(session s, std::vector<routed_command> 
         routes.invalidate();
       }
       if (replies.empty()) {  // unreachable: a failover, perhaps
-        s->accounting->counters.retried();
+        for (std::size_t k = 0; k < b.members.size(); ++k) s->accounting->counters.retried();
         pending.insert(pending.end(), b.members.begin(), b.members.end());
         wait = true;
         continue;
@@ -383,8 +406,9 @@ asio::awaitable<void> clear_op(session s) {
 
 asio::awaitable<std::vector<std::optional<std::string>>> get_many_op(session s, std::vector<std::string> keys) {
   std::vector<std::optional<std::string>> out(keys.size());
-  auto [commands, positions] = per_slot_command(*s.state, "MGET", redis_keys_of(*s.state, keys));
-  std::vector<reply> replies = co_await send(s, std::move(commands));
+  auto mget = per_slot_command(*s.state, "MGET", redis_keys_of(*s.state, keys));
+  const std::vector<std::vector<std::size_t>> positions = std::move(mget.second);
+  std::vector<reply> replies = co_await send(s, std::move(mget.first));
   for (std::size_t c = 0; c < replies.size(); ++c) {
     reply& r = replies[c];
     const std::vector<std::size_t>& keys_of_command = positions[c];
@@ -421,8 +445,8 @@ asio::awaitable<void> publish_op(session s, std::string channel, std::string mes
 }
 
 asio::awaitable<void> erase_many_op(session s, std::vector<std::string> keys) {
-  auto [commands, positions] = per_slot_command(*s.state, "UNLINK", redis_keys_of(*s.state, keys));
-  const std::vector<reply> replies = co_await send(s, std::move(commands));
+  auto unlink = per_slot_command(*s.state, "UNLINK", redis_keys_of(*s.state, keys));
+  const std::vector<reply> replies = co_await send(s, std::move(unlink.first));
   for (const reply& r : replies) throw_if_error(r, s->server);
 }
 

@@ -47,13 +47,13 @@ asio::awaitable<void> router::ready(clock::time_point deadline) {
   if (clustered() && stale_) co_await refresh(deadline);
 }
 
-const node_address& router::master_of(std::uint16_t slot) {
-  if (!clustered()) return server_;
+const node_address* router::master_of(std::uint16_t slot) {
+  if (!clustered()) return &server_;
   if (slots_[slot].host.empty()) {
     stale_ = true;
-    throw Error(errc::unavailable, "Redis Cluster: no master serves slot " + std::to_string(slot));
+    return nullptr;
   }
-  return slots_[slot];
+  return &slots_[slot];
 }
 
 asio::awaitable<std::vector<node_address>> router::masters(clock::time_point deadline) {

@@ -30,9 +30,9 @@ class router {
 
   /// On a cluster, reads the slot map when it is stale, so that master_of answers.
   asio::awaitable<void> ready(clock::time_point deadline);
-  /// The master serving `slot` (the server, standalone), as of the last ready(). Throws
-  /// Error(unavailable) when no master serves it, and reads the map again before the next use.
-  const node_address& master_of(std::uint16_t slot);
+  /// The master serving `slot` (the server, standalone), as of the last ready(); nullptr when no
+  /// master serves it (a slot being assigned), and the map is read again before the next use.
+  const node_address* master_of(std::uint16_t slot);
   /// A connection to `node` (a redirect's target, a master to scan).
   std::shared_ptr<connection> for_node(const node_address& node);
   /// The masters of the cluster (the server, standalone).

@@ -111,6 +111,17 @@ bool settled(std::uint16_t any_port) {
 // keys already gone), and every master is told the new owner (calls then meet MOVED).
 class slot_move {
  public:
+  slot_move() = default;
+  slot_move(const slot_move&) = delete;
+  slot_move& operator=(const slot_move&) = delete;
+  /// A move a failed check left half-done gives the slot back to its source, so later tests on
+  /// the same cluster start from a settled one.
+  ~slot_move() {
+    if (!started_ || finished_) return;
+    cli(to_.port, "cluster setslot " + slot_ + " stable");
+    cli(from_.port, "cluster setslot " + slot_ + " stable");
+  }
+
   /// Starts moving `slot` to a master other than `avoid`; false when its master or another one
   /// is not found.
   bool begin(std::uint16_t any_port, std::uint16_t slot, std::uint16_t avoid = 0) {
@@ -126,6 +137,7 @@ class slot_move {
     if (source == 0 || from == nullptr || to == nullptr) return false;
     from_ = *from;
     to_ = *to;
+    started_ = true;
     EXPECT_EQ(cli(to_.port, "cluster setslot " + slot_ + " importing " + from_.id), "OK");
     EXPECT_EQ(cli(from_.port, "cluster setslot " + slot_ + " migrating " + to_.id), "OK");
     return true;
@@ -146,8 +158,9 @@ class slot_move {
   /// Every master is told the target serves the slot now.
   void finish() {
     for (const auto& n : nodes_) {
-      if (n.master) cli(n.port, "cluster setslot " + slot_ + " node " + to_.id);
+      if (n.master) EXPECT_EQ(cli(n.port, "cluster setslot " + slot_ + " node " + to_.id), "OK");
     }
+    finished_ = true;
   }
   [[nodiscard]] std::uint16_t source() const noexcept { return from_.port; }
   [[nodiscard]] std::uint16_t target() const noexcept { return to_.port; }
@@ -157,6 +170,8 @@ class slot_move {
   std::vector<node_info> nodes_;
   node_info from_;
   node_info to_;
+  bool started_ = false;
+  bool finished_ = false;
 };
 
 class RedisClusterTest : public ::testing::Test {
@@ -310,9 +325,10 @@ TEST_F(RedisClusterTest, ManyKeyCallsFollowASlotThatMoves) {
   move.finish();
 
   // The slot moves on to the third master, with the backend's map still pointing at the first:
-  // each many-key call meets MOVED.
+  // each many-key call meets MOVED. The slot's owner is asked where it is: another node may hear
+  // of the move later, by gossip.
   slot_move again;
-  ASSERT_TRUE(again.begin(ports[0], slot, move.source()));
+  ASSERT_TRUE(again.begin(move.target(), slot, move.source()));
   again.migrate_keys();
   again.finish();
   before = backend->stats().retries;
@@ -320,7 +336,7 @@ TEST_F(RedisClusterTest, ManyKeyCallsFollowASlotThatMoves) {
   EXPECT_GT(backend->stats().retries, before) << "set_many met MOVED";
   expect_values("after set_many met MOVED");
   slot_move once_more;
-  ASSERT_TRUE(once_more.begin(ports[0], slot));
+  ASSERT_TRUE(once_more.begin(again.target(), slot));
   once_more.migrate_keys();
   once_more.finish();
   before = backend->stats().retries;
