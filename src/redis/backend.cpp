@@ -144,7 +144,7 @@ asio::awaitable<std::vector<reply>> send(session s, std::vector<routed_command> 
   constexpr int max_attempts = 6;
   router& routes = *s->routes;
   if (commands.empty()) co_return std::vector<reply>();  // get_many({}): nothing to wait for
-  if (!routes.clustered()) {  // one server: one exchange, nothing to route or retry
+  if (!routes.clustered()) {                             // one server: one exchange, nothing to route or retry
     std::string bytes = commands.size() == 1 ? std::move(commands.front().bytes) : concatenated(commands);
     const std::shared_ptr<connection> c = routes.for_node(*routes.master_of(0));
     co_return co_await c->exchange(std::move(bytes), commands.size(), s.deadline);
