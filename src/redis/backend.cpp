@@ -243,11 +243,17 @@ std::string key_of(const RedisBackend::state& s, std::string_view key) {
   return namespaced_key(s.options.namespace_, key);
 }
 
+// The slot of a Redis key, or 0 on a standalone server, which has none.
+std::uint16_t slot_of(const RedisBackend::state& s, std::string_view redis_key) {
+  return s.routes->clustered() ? key_slot(redis_key) : 0;
+}
+
 enum class set_mode { always, only_if_absent };
 
-// SET key value [PX ms] [NX]: builds the command of one store, checking the value's size first.
-void append_set(const RedisBackend::state& s, std::string& out, std::string_view key, std::string_view value,
-                expiry expire, set_mode mode = set_mode::always) {
+// SET key value [PX ms] [NX]: the command of one store and its key's slot, checking the value's
+// size first.
+routed_command set_command(const RedisBackend::state& s, std::string_view key, std::string_view value, expiry expire,
+                           set_mode mode = set_mode::always) {
   const std::string redis_key = key_of(s, key);
   if (value.size() > s.options.max_value_bytes)
     throw Error(errc::value_too_large, "value of " + std::to_string(value.size()) + " bytes is over the " +
@@ -255,12 +261,15 @@ void append_set(const RedisBackend::state& s, std::string& out, std::string_view
                                            "-byte limit of a Redis string (proto-max-bulk-len)");
   const auto lifetime = effective_expiry(expire, s.options.default_expire);
   const bool nx = mode == set_mode::only_if_absent;
+  routed_command out;
+  out.slot = slot_of(s, redis_key);
   if (!lifetime) {
-    out += nx ? command_of("SET", redis_key, value, "NX") : command_of("SET", redis_key, value);
-    return;
+    out.bytes = nx ? command_of("SET", redis_key, value, "NX") : command_of("SET", redis_key, value);
+    return out;
   }
   const std::string ms = std::to_string(std::max<std::int64_t>(1, lifetime->count()));
-  out += nx ? command_of("SET", redis_key, value, "PX", ms, "NX") : command_of("SET", redis_key, value, "PX", ms);
+  out.bytes = nx ? command_of("SET", redis_key, value, "PX", ms, "NX") : command_of("SET", redis_key, value, "PX", ms);
+  return out;
 }
 
 // Compare-and-delete in one step on the server: a GET then DEL from here could delete an entry
@@ -284,11 +293,6 @@ std::string each_key_command(std::string_view verb, const std::vector<std::strin
   std::string out;
   for (const std::string& k : keys) out += command_of(verb, k);
   return out;
-}
-
-// The slot of a Redis key, or 0 on a standalone server, which has none.
-std::uint16_t slot_of(const RedisBackend::state& s, std::string_view redis_key) {
-  return s.routes->clustered() ? key_slot(redis_key) : 0;
 }
 
 // Positions of keys grouped by slot: multi-key commands must stay within one slot on a cluster.
@@ -346,15 +350,13 @@ asio::awaitable<value_with_ttl> get_with_ttl_op(session s, std::string key) {
 }
 
 asio::awaitable<void> set_op(session s, std::string key, std::string value, expiry expire) {
-  std::string cmd;
-  append_set(*s.state, cmd, key, value, expire);
-  co_await command(s, slot_of(*s.state, key_of(*s.state, key)), std::move(cmd));
+  routed_command set = set_command(*s.state, key, value, expire);
+  co_await command(s, set.slot, std::move(set.bytes));
 }
 
 asio::awaitable<bool> set_if_absent_op(session s, std::string key, std::string value, expiry expire) {
-  std::string cmd;
-  append_set(*s.state, cmd, key, value, expire, set_mode::only_if_absent);
-  const reply r = co_await command(s, slot_of(*s.state, key_of(*s.state, key)), std::move(cmd));
+  routed_command set = set_command(*s.state, key, value, expire, set_mode::only_if_absent);
+  const reply r = co_await command(s, set.slot, std::move(set.bytes));
   co_return !r.is_nil();  // +OK when stored, nil when a live entry was there
 }
 
@@ -426,11 +428,9 @@ asio::awaitable<std::vector<std::optional<std::string>>> get_many_op(session s, 
 // One SET per item: a cluster sends each master's together (send), and a migrating slot's
 // commands go to whichever node holds each key.
 std::vector<routed_command> set_commands(const RedisBackend::state& s, const std::vector<item>& items, expiry expire) {
-  std::vector<routed_command> out(items.size());
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    append_set(s, out[i].bytes, items[i].first, items[i].second, expire);
-    out[i].slot = slot_of(s, key_of(s, items[i].first));
-  }
+  std::vector<routed_command> out;
+  out.reserve(items.size());
+  for (const auto& [key, value] : items) out.push_back(set_command(s, key, value, expire));
   return out;
 }
 
