@@ -63,11 +63,15 @@ struct InMemoryOptions {
 
 /// A thread-safe in-process cache.
 ///
-/// The store is split into shards by key hash, each with its own (spin) lock, so threads working on
-/// different keys rarely wait for each other. A shard is locked for a probe and a few pointer
-/// updates only: entries are built before locking, and the std::string a read returns is built
-/// and dropped entries are freed after unlocking. No memory is allocated under a shard lock,
-/// except when an unbounded or large shard grows its table (amortised).
+/// The store is split into shards by key hash. Reads take no lock: they probe the shard's table
+/// while writers change it, and what a writer removes is freed only once no read that began
+/// before can still hold it (epoch-based reclamation), so reading threads write no cache line
+/// they share. A read's policy work, when a hit needs any, is done only if the shard's lock is
+/// free at once, else skipped, as Caffeine drops reads when its buffers are full. Writes lock
+/// their shard (a spin lock) for a probe and a few pointer updates: entries are built before
+/// locking and freed after unlocking, at a later write to the shard once no reader holds them
+/// (clear() and close() wait for that and free everything before returning). No memory is
+/// allocated under a shard lock, except when an unbounded or large shard grows its table.
 ///
 /// Eviction (InMemoryOptions::eviction), within a shard; `get` counts as a use of an entry, `has`
 /// does not. `tinylfu` (the default): W-TinyLFU as in Caffeine, a 1% window LRU in front of a
@@ -101,7 +105,7 @@ class InMemoryBackend : public Backend {
   /// live value was found. out is left alone when none was.
   bool get_into(std::string_view key, std::string& out);
   /// Calls f(std::string_view value) with the live value under key, if any, and says whether it
-  /// did. The view is valid during the call only. f runs after the shard's lock is released, so
+  /// did. The view is valid during the call only. f runs after the lookup has ended, so
   /// it may use this backend; a value over 128 bytes is pinned, not copied, for the call.
   template <class F>
   bool visit(std::string_view key, F&& f) {

@@ -24,6 +24,24 @@ struct lru_hook {
   lru_hook* next = nullptr;
 };
 
+/// A field the shard's writers change under its lock while lock-free readers look at it: relaxed
+/// atomic loads and stores, plain moves on x86, with no data race.
+template <class T>
+class racy {
+ public:
+  racy(T value) noexcept : value_(value) {}  // NOLINT(google-explicit-constructor): a drop-in field
+  racy(const racy&) = delete;
+  racy& operator=(const racy& other) noexcept { return *this = static_cast<T>(other); }
+  racy& operator=(T value) noexcept {
+    value_.store(value, std::memory_order_relaxed);
+    return *this;
+  }
+  operator T() const noexcept { return value_.load(std::memory_order_relaxed); }  // NOLINT
+
+ private:
+  std::atomic<T> value_;
+};
+
 /// The recency list of a shard's eviction policy an entry is on (see eviction_policy).
 enum class segment : std::uint8_t { window, probation, protected_main };
 
@@ -35,8 +53,8 @@ inline constexpr std::size_t table_bytes_per_entry = 32;
 /// the slot table.
 [[nodiscard]] std::size_t entry_charge(std::size_t key_size, std::size_t value_size) noexcept;
 
-/// Key and value are immutable once made, so a reader holding a reference copies the value after
-/// the shard lock is released; a set makes a new entry rather than changing one in place.
+/// Key and value are immutable once made, so readers look at them without the shard's lock, and a
+/// set makes a new entry rather than changing one in place.
 class entry : public lru_hook {
  public:
   /// A new entry holding copies of key and value, with one reference owned by the caller.
@@ -60,9 +78,10 @@ class entry : public lru_hook {
   /// What the entry costs against a byte budget (entry_charge).
   [[nodiscard]] std::size_t charge() const noexcept { return entry_charge(key_size_, value_size_); }
   /// The eviction policy's list the entry is on, and whether it was read since it last reached
-  /// the front of the protected segment (eviction_policy); guarded by the shard's lock.
-  segment where = segment::window;
-  bool referenced = false;
+  /// the front of the protected segment (eviction_policy); written under the shard's lock, read
+  /// without it by a hit that may need no policy work.
+  racy<segment> where = segment::window;
+  racy<bool> referenced = false;
 
   void acquire() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
   void release() noexcept {
@@ -119,13 +138,17 @@ class entry_ref {
   entry* entry_ = nullptr;
 };
 
-/// Entries taken out of a shard under its lock. Declared before the lock guard, it releases them
-/// after the lock is gone, so freeing memory never lengthens a critical section.
+/// Entries taken out of a shard, chained through their list links, holding the shard's
+/// references, which it releases when destroyed.
 class entry_list {
  public:
   entry_list() = default;
-  entry_list(const entry_list&) = delete;
-  entry_list& operator=(const entry_list&) = delete;
+  entry_list(entry_list&& other) noexcept
+      : head_(std::exchange(other.head_, nullptr)), tail_(std::exchange(other.tail_, nullptr)) {}
+  entry_list& operator=(entry_list&& other) noexcept {
+    entry_list(std::move(other)).swap(*this);
+    return *this;
+  }
   ~entry_list() {
     while (head_ != nullptr) {
       auto* e = static_cast<entry*>(head_);
@@ -138,10 +161,25 @@ class entry_list {
   void push(entry* e) noexcept {
     e->next = head_;
     head_ = e;
+    if (tail_ == nullptr) tail_ = e;
+  }
+  /// Moves other's entries onto this list.
+  void splice(entry_list& other) noexcept {
+    if (other.head_ == nullptr) return;
+    other.tail_->next = head_;
+    head_ = std::exchange(other.head_, nullptr);
+    if (tail_ == nullptr) tail_ = other.tail_;
+    other.tail_ = nullptr;
+  }
+  [[nodiscard]] bool empty() const noexcept { return head_ == nullptr; }
+  void swap(entry_list& other) noexcept {
+    std::swap(head_, other.head_);
+    std::swap(tail_, other.tail_);
   }
 
  private:
   lru_hook* head_ = nullptr;
+  lru_hook* tail_ = nullptr;
 };
 
 }  // namespace fast_cache::detail::memory

@@ -48,11 +48,14 @@ class eviction_policy {
 
   /// A new key's entry arrived.
   void on_insert(entry* e) noexcept;
-  /// e was read. Inline, so the common hit, on a marked protected entry, costs two loads and no
-  /// call: it was counted when it was marked (see the class comment).
+  /// Whether a hit on e changes anything: the common hit, on a marked protected entry, was
+  /// counted when it was marked (see the class comment), and costs two loads and no lock.
+  [[nodiscard]] static bool hit_needs_work(const entry* e) noexcept {
+    return e->where != segment::protected_main || !e->referenced;
+  }
+  /// e was read.
   void on_hit(entry* e) noexcept {
-    if (e->where == segment::protected_main && e->referenced) return;
-    count_hit(e);
+    if (hit_needs_work(e)) count_hit(e);
   }
   /// fresh replaces old (same key) in old's place, and counts as a use of the key.
   void on_replace(entry* old, entry* fresh) noexcept;

@@ -14,19 +14,40 @@ constexpr std::size_t sweep_step_slots = 32;
 // A shard allocates at most this many slots up front (64 KiB); a larger one grows as it fills.
 constexpr std::size_t max_initial_capacity = 4096;
 
-void release_all(const slot_table& table) noexcept {
-  for (std::size_t i = 0; i < table.capacity(); ++i) {
-    if (entry* e = table.at(i)) e->release();
-  }
-}
-
 // What a shard without an entry limit sizes its frequency sketch for: entries of this many
 // charged bytes (a 30-byte key and a 100-byte value charge 240).
 constexpr std::size_t typical_charge = 256;
 
 }  // namespace
 
-shard::~shard() { release_all(table_); }
+/// The lock of one write. When the write ends, what it unlinked goes to limbo, still under the
+/// lock, and what limbo let go of is freed after unlocking: the members are destroyed in the
+/// reverse of their order.
+class shard::write_section {
+ public:
+  explicit write_section(shard& s) : shard_(s), guard_(s.lock_) {}
+  write_section(const write_section&) = delete;
+  write_section& operator=(const write_section&) = delete;
+  ~write_section() {
+    slot_table::array* replaced = shard_.table_.take_replaced();
+    if (shard_.removed_.empty() && replaced == nullptr) return;
+    const std::size_t weight = shard_.removed_weight_ + (replaced == nullptr ? 0 : limbo::advance_weight);
+    shard_.removed_weight_ = 0;
+    shard_.limbo_.retire(shard_.removed_, replaced, weight, freed_);
+  }
+
+ private:
+  shard& shard_;
+  retired_batch freed_;
+  std::lock_guard<spin_lock> guard_;
+};
+
+shard::~shard() {
+  // No reader is left: the entries still in the table go now, limbo's with its batches.
+  for (std::size_t i = 0; i < table_.capacity(); ++i) {
+    if (entry* e = table_.at(i)) e->release();
+  }
+}
 
 void shard::configure(budget limits, eviction_policy::kind eviction, std::chrono::nanoseconds sweep_interval,
                       time_point now) {
@@ -42,45 +63,51 @@ void shard::configure(budget limits, eviction_policy::kind eviction, std::chrono
   // store() inserts before it evicts, so a full shard briefly holds max_entries + 1.
   initial_capacity_ =
       limits.max_entries == 0 ? 0 : std::min(capacity_for(limits.max_entries + 1), max_initial_capacity);
-  reset(initial_capacity_, false);
+  entry_list none;
+  table_.reset(initial_capacity_, none);
+  slot_table::free_arrays(table_.take_replaced());  // no reader has seen this shard yet
+}
+
+void shard::count_hit(entry* e) noexcept {
+  if (!lock_.try_lock()) return;
+  if (table_.holds(e)) policy_.on_hit(e);  // a writer may have unlinked it since the probe
+  lock_.unlock();
+}
+
+void shard::remove_expired(std::uint64_t hash, std::string_view key, lazy_now& now) {
+  const write_section writing(*this);
+  const std::size_t slot = table_.find(hash, key);
+  if (slot == slot_table::npos) return;
+  const entry* e = table_.at(slot);
+  if (e->expires() && e->expired_at(now.get())) remove_at(slot);
 }
 
 bool shard::contains(std::uint64_t hash, std::string_view key, lazy_now& now) {
-  entry_list expired;
-  std::lock_guard guard(lock_);
-  const std::size_t slot = table_.find(hash, key);
-  if (slot == slot_table::npos) return false;
-  const entry* e = table_.at(slot);
-  if (e->expires() && e->expired_at(now.get())) {
-    remove_at(slot, expired);
-    return false;
-  }
-  return true;
+  auto ignore = [](const entry*) {};
+  return look_up<false>(hash, key, now, ignore);
 }
 
 void shard::store(entry_ref fresh, lazy_now& now) {
-  entry_list garbage;
-  std::lock_guard guard(lock_);
+  const write_section writing(*this);
   if (closed_) throw Error(errc::closed, "InMemoryBackend is closed");
   const std::size_t slot = table_.find(fresh->hash(), fresh->key());
-  put(std::move(fresh), slot, now, garbage);
+  put(std::move(fresh), slot, now);
 }
 
 bool shard::store_if_absent(entry_ref fresh, lazy_now& now) {
-  entry_list garbage;
-  std::lock_guard guard(lock_);
+  const write_section writing(*this);
   if (closed_) throw Error(errc::closed, "InMemoryBackend is closed");
   const std::size_t slot = table_.find(fresh->hash(), fresh->key());
   if (slot != slot_table::npos) {
     const entry* e = table_.at(slot);
     if (!e->expires() || !e->expired_at(now.get())) return false;
   }
-  put(std::move(fresh), slot, now, garbage);
+  put(std::move(fresh), slot, now);
   return true;
 }
 
 // Stores fresh at slot (its key's slot, or npos when absent); under the lock.
-void shard::put(entry_ref fresh, std::size_t slot, lazy_now& now, entry_list& garbage) {
+void shard::put(entry_ref fresh, std::size_t slot, lazy_now& now) {
   if (slot == slot_table::npos) table_.reserve_one();  // on bad_alloc, fresh's owner frees it
   entry* e = fresh.release();
   account(e);
@@ -91,25 +118,23 @@ void shard::put(entry_ref fresh, std::size_t slot, lazy_now& now, entry_list& ga
     entry* old = table_.at(slot);
     table_.replace(slot, e);
     if (bounded_) policy_.on_replace(old, e);
-    discard(old, garbage);
+    discard(old);
   }
-  trim(e, garbage);
-  sweep_step(now, garbage);
+  trim(e);
+  sweep_step(now);
 }
 
 void shard::erase(std::uint64_t hash, std::string_view key) {
-  entry_list garbage;
-  std::lock_guard guard(lock_);
+  const write_section writing(*this);
   const std::size_t slot = table_.find(hash, key);
-  if (slot != slot_table::npos) remove_at(slot, garbage);
+  if (slot != slot_table::npos) remove_at(slot);
 }
 
 bool shard::erase_if_equal(std::uint64_t hash, std::string_view key, std::string_view value) {
-  entry_list garbage;
-  std::lock_guard guard(lock_);
+  const write_section writing(*this);
   const std::size_t slot = table_.find(hash, key);
   if (slot == slot_table::npos || table_.at(slot)->value() != value) return false;
-  remove_at(slot, garbage);
+  remove_at(slot);
   return true;
 }
 
@@ -127,26 +152,33 @@ std::size_t shard::bytes() const {
   return bytes_;
 }
 
+// Everything the shard held is freed before returning, rather than left to later writes: after
+// close() there are none, and clear() usually lets go of much memory at once.
 void shard::reset(std::size_t capacity, bool closing) {
-  slot_table old(capacity);  // allocated before locking; holds the old entries after the swap
+  retired_batch all;
+  std::uint64_t retired_in = 0;
   {
     std::lock_guard guard(lock_);
     if (closed_) return;  // a clear() racing with close() must not reopen the shard
-    std::swap(old, table_);
+    entry_list entries;
+    table_.reset(capacity, entries);
+    all.add(entries, table_.take_replaced());
+    limbo_.drain(all);
     policy_.clear();
     bytes_ = 0;
     expiring_ = 0;
     sweeping_ = false;
     closed_ = closing;
+    retired_in = epoch::retire_epoch();
   }
-  release_all(old);
+  epoch::synchronize(retired_in);
 }
 
-void shard::remove_at(std::size_t slot, entry_list& garbage) noexcept {
+void shard::remove_at(std::size_t slot) noexcept {
   entry* e = table_.at(slot);
   table_.erase_at(slot);
   if (bounded_) policy_.on_remove(e);
-  discard(e, garbage);
+  discard(e);
 }
 
 void shard::account(const entry* e) noexcept {
@@ -154,10 +186,12 @@ void shard::account(const entry* e) noexcept {
   if (e->expires()) ++expiring_;
 }
 
-void shard::discard(entry* e, entry_list& garbage) noexcept {
-  bytes_ -= e->charge();
+void shard::discard(entry* e) noexcept {
+  const std::size_t charge = e->charge();
+  bytes_ -= charge;
   if (e->expires()) --expiring_;
-  garbage.push(e);
+  removed_.push(e);
+  removed_weight_ += 1 + charge / limbo::bytes_per_weight;
 }
 
 bool shard::over_budget() const noexcept {
@@ -165,17 +199,17 @@ bool shard::over_budget() const noexcept {
          (limits_.max_bytes != 0 && bytes_ > limits_.max_bytes);
 }
 
-void shard::trim(const entry* keep, entry_list& garbage) noexcept {
+void shard::trim(const entry* keep) noexcept {
   if (!bounded_) return;
   while (over_budget()) {
     entry* victim = policy_.next_victim(keep);
     if (victim == nullptr) break;  // only keep is left: cannot happen while keep fits the budget alone
-    remove_at(table_.find(victim), garbage);
+    remove_at(table_.find(victim));
   }
   policy_.end_eviction();
 }
 
-void shard::sweep_step(lazy_now& now, entry_list& garbage) {
+void shard::sweep_step(lazy_now& now) {
   if (expiring_ == 0) return;  // nothing can expire: not even a clock read
   const time_point t = now.get();
   if (!sweeping_) {
@@ -186,7 +220,7 @@ void shard::sweep_step(lazy_now& now, entry_list& garbage) {
   for (std::size_t n = 0; n < sweep_step_slots && sweep_cursor_ < table_.capacity(); ++n) {
     const entry* e = table_.at(sweep_cursor_);
     if (e != nullptr && e->expires() && e->expired_at(t)) {
-      remove_at(sweep_cursor_, garbage);  // a later entry may have shifted into this slot: look again
+      remove_at(sweep_cursor_);  // a later entry may have shifted into this slot: look again
     } else {
       ++sweep_cursor_;
     }

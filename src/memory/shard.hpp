@@ -1,9 +1,12 @@
-// One shard of an InMemoryBackend: a hash table, an eviction policy and a budget, under one lock.
+// One shard of an InMemoryBackend: a hash table, an eviction policy and a budget; writers take
+// its lock, readers take none.
 #pragma once
 
 #include "entry.hpp"
+#include "epoch.hpp"
 #include "eviction_policy.hpp"
 #include "lazy_now.hpp"
+#include "limbo.hpp"
 #include "slot_table.hpp"
 #include "spin_lock.hpp"
 
@@ -24,9 +27,9 @@ struct budget {
   std::size_t max_bytes = 0;
 };
 
-/// What shard::find found, carried out of the lock so the std::string is built after unlocking:
-/// a small value is copied in here under the lock (no allocation, no atomic operation), a larger
-/// one is pinned by its reference count, so a big copy never holds the shard.
+/// What shard::find found, carried out of the read section so the std::string is built after it:
+/// a small value is copied in here (no allocation, no atomic operation), a larger one is pinned
+/// by its reference count, so a big copy never holds back the reclamation of retired entries.
 class found_value {
  public:
   static constexpr std::size_t inline_capacity = 128;
@@ -61,9 +64,11 @@ class found_value {
   char bytes_[inline_capacity];
 };
 
-/// Every operation locks the shard once, for a probe and a few pointer updates: entries
-/// are built before locking, and the ones that leave are freed after unlocking (entry_list).
-/// The eviction policy is kept only when the shard has a budget; an unbounded shard never evicts.
+/// A write locks the shard once, for a probe and a few pointer updates: entries are built before
+/// locking, and the ones that leave are retired to limbo and freed after unlocking, once no reader
+/// can hold them (epoch). A read takes no lock: it probes the table in an epoch::read_section, so
+/// reading threads share no cache line they write. The eviction policy is kept only when the
+/// shard has a budget; an unbounded shard never evicts.
 class alignas(64) shard {
  public:
   shard() = default;
@@ -75,26 +80,15 @@ class alignas(64) shard {
   void configure(budget limits, eviction_policy::kind eviction, std::chrono::nanoseconds sweep_interval,
                  time_point now);
 
-  /// Looks key up: a live entry is counted as a use by the eviction policy and handed to keep,
-  /// under the lock (keep must neither block nor allocate); an expired one is removed instead.
-  /// Whether a live entry was found.
+  /// Looks key up without the lock: a live entry is counted as a use by the eviction policy and
+  /// handed to keep inside the read section (keep must neither block nor allocate, and may pin
+  /// the entry with acquire()); an expired one is removed instead. Whether a live entry was found.
   template <class Keep>
   bool find(std::uint64_t hash, std::string_view key, lazy_now& now, Keep&& keep) {
-    entry_list expired;
-    std::lock_guard guard(lock_);
-    const std::size_t slot = table_.find(hash, key);
-    if (slot == slot_table::npos) return false;
-    entry* e = table_.at(slot);
-    if (e->expires() && e->expired_at(now.get())) {
-      remove_at(slot, expired);
-      return false;
-    }
-    if (bounded_) policy_.on_hit(e);
-    keep(e);
-    return true;
+    return look_up<true>(hash, key, now, keep);
   }
-  /// The live entry under key, as find above, carried out of the lock. Inline, as the caller
-  /// builds its result from it at once.
+  /// The live entry under key, as find above, carried out of the read section. Inline, as the
+  /// caller builds its result from it at once.
   [[nodiscard]] found_value find(std::uint64_t hash, std::string_view key, lazy_now& now) {
     found_value result;
     find(hash, key, now, [&result](entry* e) { result.hold(e); });
@@ -112,9 +106,9 @@ class alignas(64) shard {
   void erase(std::uint64_t hash, std::string_view key);
   /// Removes the entry under key when its value is `value`; whether it removed one.
   bool erase_if_equal(std::uint64_t hash, std::string_view key, std::string_view value);
-  /// Removes every entry, keeping the initial table.
+  /// Removes every entry, keeping the initial table; returns once they are freed.
   void clear();
-  /// Removes every entry, frees the table and refuses later stores.
+  /// Removes every entry, frees the table and refuses later stores; returns once they are freed.
   void close();
 
   [[nodiscard]] std::size_t size() const;
@@ -122,22 +116,49 @@ class alignas(64) shard {
   [[nodiscard]] const budget& limits() const noexcept { return limits_; }
 
  private:
+  class write_section;
+
+  template <bool CountUse, class Keep>
+  bool look_up(std::uint64_t hash, std::string_view key, lazy_now& now, Keep& keep) {
+    {
+      const epoch::read_section reading;
+      entry* e = table_.find_concurrent(hash, key);
+      if (e == nullptr) return false;
+      if (!e->expires() || !e->expired_at(now.get())) {
+        if (CountUse && bounded_ && eviction_policy::hit_needs_work(e)) count_hit(e);
+        keep(e);
+        return true;
+      }
+    }
+    remove_expired(hash, key, now);
+    return false;
+  }
+
+  /// A hit's policy work, for a hit that needs some: done when the lock is free at once, else
+  /// dropped, as Caffeine drops reads when its buffers are full. A contended lock means other
+  /// threads are writing or counting hits of this shard, and a reader must not wait for them.
+  void count_hit(entry* e) noexcept;
+  void remove_expired(std::uint64_t hash, std::string_view key, lazy_now& now);
   void reset(std::size_t capacity, bool closing);
-  void put(entry_ref fresh, std::size_t slot, lazy_now& now, entry_list& garbage);
-  void remove_at(std::size_t slot, entry_list& garbage) noexcept;
+  void put(entry_ref fresh, std::size_t slot, lazy_now& now);
+  void remove_at(std::size_t slot) noexcept;
   /// Counts e's bytes and deadline in the shard's totals.
   void account(const entry* e) noexcept;
-  /// Takes e's bytes and deadline out of the totals and hands it to garbage.
-  void discard(entry* e, entry_list& garbage) noexcept;
-  void trim(const entry* keep, entry_list& garbage) noexcept;
-  void sweep_step(lazy_now& now, entry_list& garbage);
+  /// Takes e's bytes and deadline out of the totals and hands it to removed_.
+  void discard(entry* e) noexcept;
+  void trim(const entry* keep) noexcept;
+  void sweep_step(lazy_now& now);
   [[nodiscard]] bool over_budget() const noexcept;
 
-  // Everything a hit touches shares the lock's cache line: bounded_ fits in the lock's padding.
-  mutable spin_lock lock_;
-  bool bounded_ = false;
+  // What readers touch, apart from the lock's line, which every write dirties.
   slot_table table_;
+  bool bounded_ = false;
+  alignas(64) mutable spin_lock lock_;
   eviction_policy policy_;
+  // Guarded by the lock: what the current write unlinked, and its weight for limbo.
+  entry_list removed_;
+  std::size_t removed_weight_ = 0;
+  limbo limbo_;
   std::size_t bytes_ = 0;
   std::size_t expiring_ = 0;  // entries with a deadline; none means a sweep has nothing to do
   bool sweeping_ = false;

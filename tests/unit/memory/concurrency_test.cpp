@@ -165,6 +165,109 @@ TEST(MemoryConcurrency, UnboundedStoreUnderEightThreads) {
   expect_consistent(cache, clock);
 }
 
+// Readers take no lock, so a writer's deletion can shift the entry a reader looks for past it
+// mid-probe, and a growing table is swapped under it. A key present for the whole of a read must
+// be found, and its value must never come from another key or be torn.
+constexpr int churned_keys = 512;
+
+// Per key, odd while it is stored: bumped after the set and before the erase, so a reader that
+// sees the same odd count before and after its read knows the key was there throughout.
+using presence = std::vector<std::atomic<std::uint32_t>>;
+
+struct churning_writer {
+  InMemoryBackend* cache;
+  presence* present;
+  int thread;  // owns the keys i with i % 2 == thread
+  int steps;
+
+  void operator()() const {
+    std::uint32_t rng = 88675123u + static_cast<std::uint32_t>(thread);
+    for (int step = 0; step < steps; ++step) {
+      rng ^= rng << 13;
+      rng ^= rng >> 17;
+      rng ^= rng << 5;
+      const std::uint32_t i = (rng % (churned_keys / 2)) * 2 + static_cast<std::uint32_t>(thread);
+      const std::string key = "churn-" + std::to_string(i);
+      std::atomic<std::uint32_t>& count = (*present)[i];
+      if (count.load() % 2 == 1) {
+        if (step % 4 == 0) {
+          cache->set(key, value_of(key, thread, step));  // replaced in place: stays present
+          continue;
+        }
+        ++count;
+        cache->erase(key);
+      } else {
+        cache->set(key, value_of(key, thread, step));
+        ++count;
+      }
+    }
+  }
+};
+
+struct presence_checker {
+  InMemoryBackend* cache;
+  presence* present;
+  std::atomic<bool>* writing;
+  std::atomic<long>* misses;
+  std::atomic<long>* mix_ups;
+  std::atomic<long>* checked;
+
+  void operator()() const {
+    std::string buffer;
+    long n = 0;
+    for (std::uint32_t step = 0; writing->load(std::memory_order_relaxed); ++step) {
+      const std::uint32_t i = (step * 7919u) % churned_keys;
+      const std::string key = "churn-" + std::to_string(i);
+      const std::uint32_t before = (*present)[i].load();
+      bool found = false;
+      bool belongs = true;
+      switch (step % 3) {
+        case 0: {
+          const auto value = cache->get(key);
+          found = value.has_value();
+          belongs = belongs_to(value, key);
+          break;
+        }
+        case 1:
+          found = cache->get_into(key, buffer);
+          belongs = !found || buffer.starts_with(key + "|");
+          break;
+        default:
+          found = cache->has(key);
+      }
+      if (!belongs) ++*mix_ups;
+      if (before % 2 == 1 && (*present)[i].load() == before) {
+        ++n;
+        if (!found) ++*misses;
+      }
+    }
+    *checked += n;
+  }
+};
+
+TEST(MemoryConcurrency, LockFreeReadersFindEveryKeyPresentThroughout) {
+  for (const std::size_t max_size : {std::size_t{0}, std::size_t{100'000}}) {
+    InMemoryBackend cache({.max_size = max_size, .shards = 1});
+    presence present(churned_keys);
+    std::atomic<bool> writing{true};
+    std::atomic<long> misses{0};
+    std::atomic<long> mix_ups{0};
+    std::atomic<long> checked{0};
+    std::vector<std::thread> readers;
+    for (int t = 0; t < 2; ++t) {
+      readers.emplace_back(presence_checker{&cache, &present, &writing, &misses, &mix_ups, &checked});
+    }
+    std::vector<std::thread> writers;
+    for (int t = 0; t < 2; ++t) writers.emplace_back(churning_writer{&cache, &present, t, 100'000});
+    for (auto& t : writers) t.join();
+    writing = false;
+    for (auto& t : readers) t.join();
+    EXPECT_EQ(misses.load(), 0) << "of " << checked.load() << " reads of a present key, max_size " << max_size;
+    EXPECT_EQ(mix_ups.load(), 0);
+    EXPECT_GT(checked.load(), 0);
+  }
+}
+
 struct until_closed {
   InMemoryBackend* cache;
   int thread;
