@@ -1,4 +1,5 @@
-// The 64-bit hash of a key: shard, table slot and frequency sketch all draw on it.
+// The 64-bit hash of a key, which shard, table slot and frequency sketch all draw on, and the
+// comparison that confirms a hash match.
 #pragma once
 
 #include <cstddef>
@@ -65,6 +66,21 @@ inline constexpr std::uint64_t k2 = 0x8ebc6af09c88c6e3ull;
     b = load64(p + n - 8);
   }
   return fold_multiply(k2 ^ key.size(), fold_multiply(a ^ k1, b ^ seed));
+}
+
+/// Whether a and b hold the same bytes. Keys of up to 32 bytes, the usual ones, are compared in
+/// overlapping 8-byte words inline, where a call to memcmp cost about 25 instructions a probe.
+[[nodiscard]] inline bool same_key(std::string_view a, std::string_view b) noexcept {
+  using hash_detail::load64;
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* p = a.data();
+  const char* q = b.data();
+  if (n < 8 || n > 32) return n == 0 || std::memcmp(p, q, n) == 0;
+  // Words from the front and from the back cover n bytes between them, overlapping as needed.
+  std::uint64_t diff = (load64(p) ^ load64(q)) | (load64(p + n - 8) ^ load64(q + n - 8));
+  if (n > 16) diff |= (load64(p + 8) ^ load64(q + 8)) | (load64(p + n - 16) ^ load64(q + n - 16));
+  return diff == 0;
 }
 
 }  // namespace fast_cache::detail::memory

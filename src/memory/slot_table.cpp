@@ -52,7 +52,7 @@ std::size_t slot_table::find(std::uint64_t hash, std::string_view key) const noe
   for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
     const entry* e = slots[i].value.load(std::memory_order_relaxed);
     if (e == nullptr) return npos;
-    if (slots[i].hash.load(std::memory_order_relaxed) == hash && e->key() == key) return i;
+    if (slots[i].hash.load(std::memory_order_relaxed) == hash && same_key(e->key(), key)) return i;
   }
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "entry.hpp"
+#include "key_hash.hpp"
 #include "spin_lock.hpp"
 
 #include <atomic>
@@ -119,7 +120,7 @@ inline entry* slot_table::find_concurrent(std::uint64_t hash, std::string_view k
       entry* e = slots[i].value.load(std::memory_order_acquire);
       if (e == nullptr) break;
       // A match is right whatever writers did meanwhile: e is whole and its key is key.
-      if (slots[i].hash.load(std::memory_order_relaxed) == hash && e->key() == key) return e;
+      if (slots[i].hash.load(std::memory_order_relaxed) == hash && same_key(e->key(), key)) return e;
     }
     std::atomic_thread_fence(std::memory_order_acquire);
     if (shifts % 2 == 0 && shifts_.load(std::memory_order_relaxed) == shifts) return nullptr;

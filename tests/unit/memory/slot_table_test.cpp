@@ -1,6 +1,7 @@
 // The shard's table and the epochs that let readers probe it without a lock.
 #include "memory/slot_table.hpp"
 #include "memory/epoch.hpp"
+#include "memory/key_hash.hpp"
 
 #include <gtest/gtest.h>
 
@@ -28,6 +29,21 @@ class entries {
   };
   std::vector<std::unique_ptr<entry, release>> made_;
 };
+
+TEST(SameKey, EveryLengthAndEveryDifferingByte) {
+  for (std::size_t n = 0; n <= 40; ++n) {
+    std::string a(n, 'k');
+    for (std::size_t i = 0; i < n; ++i) a[i] = static_cast<char>('a' + i % 26);
+    std::string b = a;
+    EXPECT_TRUE(same_key(a, b)) << n;
+    EXPECT_FALSE(same_key(a, a + "x")) << n;
+    for (std::size_t i = 0; i < n; ++i) {
+      b[i] ^= 1;
+      EXPECT_FALSE(same_key(a, b)) << "length " << n << ", byte " << i;
+      b[i] ^= 1;
+    }
+  }
+}
 
 constexpr std::uint64_t home = 5;  // every key of a run hashes to slot 5 of the table
 
