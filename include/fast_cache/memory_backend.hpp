@@ -71,7 +71,8 @@ struct InMemoryOptions {
 /// their shard (a spin lock) for a probe and a few pointer updates: entries are built before
 /// locking and freed after unlocking, at a later write to the shard once no reader holds them
 /// (clear() and close() wait for that and free everything before returning). No memory is
-/// allocated under a shard lock, except when an unbounded or large shard grows its table.
+/// allocated under a shard lock, except a table's: when an unbounded or large shard grows its
+/// table, and when clear() gives a shard a fresh one.
 ///
 /// Eviction (InMemoryOptions::eviction), within a shard; `get` counts as a use of an entry, `has`
 /// does not. `tinylfu` (the default): W-TinyLFU as in Caffeine, a 1% window LRU in front of a

@@ -11,19 +11,25 @@ std::atomic<reader_record*> registry{nullptr};
 // Hands the thread's record back when the thread ends, for the next new thread to reuse.
 struct record_owner {
   reader_record* record = nullptr;
-  ~record_owner() {
-    if (record == nullptr) return;
-    record->epoch.store(0, std::memory_order_release);
-    record->taken.store(false, std::memory_order_release);
-    current_record = nullptr;
-  }
+  ~record_owner();
 };
 
 thread_local record_owner owner;
+// Set once owner is destroyed: a read from a thread-local destructor that runs later claims a
+// record it cannot hand back, rather than write into the destroyed owner.
+thread_local bool owner_gone = false;
+
+record_owner::~record_owner() {
+  owner_gone = true;
+  if (record == nullptr) return;
+  current_record = nullptr;
+  record->epoch.store(0, std::memory_order_release);
+  record->taken.store(false, std::memory_order_release);
+}
 
 }  // namespace
 
-reader_record* claim_record() {
+reader_record* claim_record() noexcept {
   reader_record* mine = nullptr;
   for (reader_record* r = registry.load(std::memory_order_acquire); r != nullptr && mine == nullptr; r = r->next) {
     bool taken = false;
@@ -36,13 +42,16 @@ reader_record* claim_record() {
     while (!registry.compare_exchange_weak(mine->next, mine, std::memory_order_acq_rel)) {
     }
   }
-  owner.record = mine;
+  if (!owner_gone) owner.record = mine;
   current_record = mine;
   return mine;
 }
 
 void try_advance() noexcept {
   std::uint64_t now = global.load(std::memory_order_seq_cst);
+  // Pairs with each reader's fence after its announcement: a reader this scan misses reads the
+  // table after everything unlinked before the scan.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
   for (const reader_record* r = registry.load(std::memory_order_acquire); r != nullptr; r = r->next) {
     const std::uint64_t seen = r->epoch.load(std::memory_order_acquire);
     if (seen != 0 && seen != now) return;  // a section that began before `now` is still running

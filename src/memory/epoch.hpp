@@ -8,10 +8,11 @@
 namespace fast_cache::detail::memory::epoch {
 
 /// The announcement of one thread, on a cache line of its own: the global epoch it read when its
-/// read section began, or 0 outside one.
+/// outermost read section began, or 0 outside one.
 struct alignas(64) reader_record {
   std::atomic<std::uint64_t> epoch{0};
   std::atomic<bool> taken{true};
+  std::uint32_t depth = 0;        // read sections open on the owning thread; only it touches this
   reader_record* next = nullptr;  // the registry's list; records are reused, never freed
 };
 
@@ -23,11 +24,14 @@ inline std::atomic<std::uint64_t> global{1};
 inline thread_local reader_record* current_record = nullptr;
 
 /// Registers the calling thread (reusing the record of a thread that ended) and returns its record.
-reader_record* claim_record();
+/// The first read section of a thread allocates its record (64 bytes); failing that terminates.
+reader_record* claim_record() noexcept;
 
 /// A read section: what the thread loads from a shard's table inside it stays allocated until the
-/// section ends. Sections do not nest. Costs one store and one full fence, on the thread's own
-/// cache line, where the shard lock's exchange bounced one line between all reading cores.
+/// section ends. Sections nest (an injected clock or a visitor may read the cache), and only the
+/// outermost one announces itself: a load of the shared, rarely written epoch, then a store and
+/// one full fence on the thread's own cache line, where the shard lock's exchange bounced one line
+/// between all reading cores.
 class read_section {
  public:
   read_section() noexcept {
@@ -35,12 +39,17 @@ class read_section {
     if (r == nullptr) [[unlikely]]
       r = claim_record();
     record_ = r;
-    r->epoch.store(global.load(std::memory_order_seq_cst), std::memory_order_relaxed);
+    if (r->depth++ != 0) return;
+    // Release, so that a scan reading this announcement also sees the end of the thread's last
+    // section: a later relaxed store would not carry that section's release along.
+    r->epoch.store(global.load(std::memory_order_seq_cst), std::memory_order_release);
     // The announcement must be visible before the table is read: a writer that unlinks after
     // this fence sees it when it scans (try_advance), and one that unlinked before is seen here.
     std::atomic_thread_fence(std::memory_order_seq_cst);
   }
-  ~read_section() { record_->epoch.store(0, std::memory_order_release); }
+  ~read_section() {
+    if (--record_->depth == 0) record_->epoch.store(0, std::memory_order_release);
+  }
   read_section(const read_section&) = delete;
   read_section& operator=(const read_section&) = delete;
 

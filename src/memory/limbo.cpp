@@ -2,41 +2,47 @@
 
 #include "epoch.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace fast_cache::detail::memory {
 
-namespace {
-
-slot_table::array* last_of(slot_table::array* chain) noexcept {
-  while (chain->next_retired != nullptr) chain = chain->next_retired;
-  return chain;
+retired_batch::~retired_batch() {
+  if (grace_ != 0) epoch::synchronize(grace_);
+  slot_table::free_arrays(arrays_);
+  // entries_ releases the entries after this body.
 }
-
-}  // namespace
 
 void retired_batch::add(entry_list& entries, slot_table::array* arrays) noexcept {
   entries_.splice(entries);
   if (arrays != nullptr) {
-    last_of(arrays)->next_retired = arrays_;
+    slot_table::array* last = arrays;
+    while (last->next_retired != nullptr) last = last->next_retired;
+    last->next_retired = arrays_;
     arrays_ = arrays;
   }
 }
 
-void retired_batch::take(retired_batch& other) noexcept { add(other.entries_, std::exchange(other.arrays_, nullptr)); }
+void retired_batch::add_after_grace(entry_list& entries, slot_table::array* arrays, std::uint64_t retired) noexcept {
+  add(entries, arrays);
+  grace_ = std::max(grace_, retired);
+}
 
-void limbo::retire(entry_list& entries, slot_table::array* arrays, std::size_t weight, retired_batch& freed) noexcept {
-  const std::uint64_t now = epoch::retire_epoch();
-  if (batches_[newest_].epoch != now) {
+void retired_batch::take(retired_batch& other) noexcept {
+  add_after_grace(other.entries_, std::exchange(other.arrays_, nullptr), std::exchange(other.grace_, 0));
+}
+
+void limbo::retire(entry_list& entries, std::size_t weight, std::uint64_t retired, retired_batch& freed) noexcept {
+  if (batches_[newest_].epoch != retired) {
     // Epochs only grow, so the batch after the newest is the oldest, at least two epochs old.
     newest_ = (newest_ + 1) % 3;
-    freed.take(batches_[newest_].batch);
-    batches_[newest_].epoch = now;
+    freed.add(batches_[newest_].entries, nullptr);
+    batches_[newest_].epoch = retired;
   }
-  batches_[newest_].batch.add(entries, arrays);
+  batches_[newest_].entries.splice(entries);
   for (tagged& older : batches_) {
-    if (&older != &batches_[newest_] && !older.batch.empty() && epoch::reclaimable(older.epoch)) {
-      freed.take(older.batch);
+    if (&older != &batches_[newest_] && !older.entries.empty() && epoch::reclaimable(older.epoch)) {
+      freed.add(older.entries, nullptr);
     }
   }
   since_advance_ += weight;
@@ -46,8 +52,8 @@ void limbo::retire(entry_list& entries, slot_table::array* arrays, std::size_t w
   }
 }
 
-void limbo::drain(retired_batch& all) noexcept {
-  for (tagged& t : batches_) all.take(t.batch);
+void limbo::drain(entry_list& all) noexcept {
+  for (tagged& t : batches_) all.splice(t.entries);
 }
 
 }  // namespace fast_cache::detail::memory

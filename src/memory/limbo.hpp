@@ -9,15 +9,21 @@
 
 namespace fast_cache::detail::memory {
 
-/// Entries and replaced table arrays, freed when the batch is destroyed.
+/// Entries and replaced table arrays, freed when the batch is destroyed: at once, or after the
+/// grace period of the epoch some of them were retired in (add_after_grace).
 class retired_batch {
  public:
   retired_batch() = default;
   retired_batch(const retired_batch&) = delete;
   retired_batch& operator=(const retired_batch&) = delete;
-  ~retired_batch() { slot_table::free_arrays(arrays_); }
+  ~retired_batch();
 
+  /// Adds what no reader can hold any more.
   void add(entry_list& entries, slot_table::array* arrays) noexcept;
+  /// Adds what was unlinked in epoch `retired`: the destructor first waits until no reader can
+  /// hold it (epoch::synchronize). For rare, large releases (a table, everything at clear()),
+  /// which should not wait in limbo for later writes; never destroyed inside a read section.
+  void add_after_grace(entry_list& entries, slot_table::array* arrays, std::uint64_t retired) noexcept;
   /// Moves other's contents here.
   void take(retired_batch& other) noexcept;
   [[nodiscard]] bool empty() const noexcept { return entries_.empty() && arrays_ == nullptr; }
@@ -25,29 +31,33 @@ class retired_batch {
  private:
   entry_list entries_;
   slot_table::array* arrays_ = nullptr;
+  std::uint64_t grace_ = 0;  // the epoch to wait for, or 0
 };
 
-/// Three batches by the epoch they were retired in, as in Fraser's epoch-based reclamation: the
-/// epochs of the batches differ, so when a fourth epoch begins, the oldest batch is at least two
-/// epochs old and free to go. Guarded by the shard's lock.
+/// Retired entries in three batches by the epoch they were retired in, as in Fraser's
+/// epoch-based reclamation: the epochs of the batches differ, so when a fourth epoch begins, the
+/// oldest batch is at least two epochs old and free to go. Guarded by the shard's lock.
+///
+/// Limbo empties as its shard's writes go on; a shard that stops being written keeps its last few
+/// batches (a few dozen entries, see advance_weight) until a write, clear(), close() or the end.
 class limbo {
  public:
-  /// Holds entries and arrays the caller unlinked just now (an empty list and nullptr for none),
-  /// and moves into freed whatever no reader can hold any more, for the caller to free after
+  /// Holds entries the caller unlinked in epoch `retired` (epoch::retire_epoch, just now) and
+  /// moves into freed whatever no reader can hold any more, for the caller to free after
   /// unlocking. Now and then tries to move the global epoch on, so limbo keeps emptying. weight:
-  /// what the retired things hold, in units of advance_weight.
-  void retire(entry_list& entries, slot_table::array* arrays, std::size_t weight, retired_batch& freed) noexcept;
-  /// Moves everything into all, which the caller frees once epoch::synchronize has returned.
-  void drain(retired_batch& all) noexcept;
+  /// what the entries hold, in units of advance_weight.
+  void retire(entry_list& entries, std::size_t weight, std::uint64_t retired, retired_batch& freed) noexcept;
+  /// Moves everything into all; the caller frees it after a grace period (add_after_grace).
+  void drain(entry_list& all) noexcept;
 
   /// A retired entry weighs 1 plus 1 per this many bytes, so large values are handed back sooner.
   static constexpr std::size_t bytes_per_weight = 4096;
-  /// Retired weight between two attempts to move the epoch on; an array weighs this alone.
+  /// Retired weight between two attempts to move the epoch on.
   static constexpr std::size_t advance_weight = 16;
 
  private:
   struct tagged {
-    retired_batch batch;
+    entry_list entries;
     std::uint64_t epoch = 0;
   };
   tagged batches_[3];

@@ -113,8 +113,8 @@ bool InMemoryBackend::get_into(std::string_view key, std::string& out) {
   validate_key(key);
   const std::uint64_t hash = hash_key(key);
   lazy_now now(clock_);
-  // A small value that fits out's capacity is copied under the lock, with no allocation there; a
-  // larger one is pinned and copied after unlocking, as found_value does for get. The copy resizes
+  // A small value that fits out's capacity is copied inside the lookup, with no allocation there;
+  // a larger one is pinned and copied after it, as found_value does for get. The copy resizes
   // out within its capacity and overwrites it: assign's general path, which allows for a source
   // inside out, cost ten instructions more.
   entry_ref pinned;
@@ -178,9 +178,11 @@ void InMemoryBackend::erase(std::string_view key) {
   shard_for(hash).erase(hash, key);
 }
 
+// Both free everything they removed before returning, once no read can still hold it.
 void InMemoryBackend::clear() {
   ensure_open();
-  for (std::size_t i = 0; i < shard_count_; ++i) shards_[i].clear();
+  detail::memory::retired_batch removed;
+  for (std::size_t i = 0; i < shard_count_; ++i) shards_[i].clear(removed);
 }
 
 std::vector<std::optional<std::string>> InMemoryBackend::get_many(std::span<const std::string> keys) {
@@ -213,7 +215,8 @@ void InMemoryBackend::erase_many(std::span<const std::string> keys) {
 
 void InMemoryBackend::close() {
   if (closed_.exchange(true, std::memory_order_acq_rel)) return;
-  for (std::size_t i = 0; i < shard_count_; ++i) shards_[i].close();
+  detail::memory::retired_batch removed;
+  for (std::size_t i = 0; i < shard_count_; ++i) shards_[i].close(removed);
 }
 
 std::size_t InMemoryBackend::size() const {

@@ -21,8 +21,9 @@ constexpr std::size_t typical_charge = 256;
 }  // namespace
 
 /// The lock of one write. When the write ends, what it unlinked goes to limbo, still under the
-/// lock, and what limbo let go of is freed after unlocking: the members are destroyed in the
-/// reverse of their order.
+/// lock, and what limbo let go of is freed after unlocking (the members are destroyed in the
+/// reverse of their order). An outgrown table array is freed after unlocking too, once no reader
+/// can be in it: growth is rare, and the array too large to leave for later writes.
 class shard::write_section {
  public:
   explicit write_section(shard& s) : shard_(s), guard_(s.lock_) {}
@@ -31,9 +32,14 @@ class shard::write_section {
   ~write_section() {
     slot_table::array* replaced = shard_.table_.take_replaced();
     if (shard_.removed_.empty() && replaced == nullptr) return;
-    const std::size_t weight = shard_.removed_weight_ + (replaced == nullptr ? 0 : limbo::advance_weight);
-    shard_.removed_weight_ = 0;
-    shard_.limbo_.retire(shard_.removed_, replaced, weight, freed_);
+    const std::uint64_t retired = epoch::retire_epoch();
+    if (!shard_.removed_.empty()) {
+      shard_.limbo_.retire(shard_.removed_, std::exchange(shard_.removed_weight_, 0), retired, freed_);
+    }
+    if (replaced != nullptr) {
+      entry_list no_entries;
+      freed_.add_after_grace(no_entries, replaced, retired);
+    }
   }
 
  private:
@@ -138,9 +144,9 @@ bool shard::erase_if_equal(std::uint64_t hash, std::string_view key, std::string
   return true;
 }
 
-void shard::clear() { reset(initial_capacity_, false); }
+void shard::clear(retired_batch& removed) { reset(initial_capacity_, false, removed); }
 
-void shard::close() { reset(0, true); }
+void shard::close(retired_batch& removed) { reset(0, true, removed); }
 
 std::size_t shard::size() const {
   std::lock_guard guard(lock_);
@@ -152,26 +158,18 @@ std::size_t shard::bytes() const {
   return bytes_;
 }
 
-// Everything the shard held is freed before returning, rather than left to later writes: after
-// close() there are none, and clear() usually lets go of much memory at once.
-void shard::reset(std::size_t capacity, bool closing) {
-  retired_batch all;
-  std::uint64_t retired_in = 0;
-  {
-    std::lock_guard guard(lock_);
-    if (closed_) return;  // a clear() racing with close() must not reopen the shard
-    entry_list entries;
-    table_.reset(capacity, entries);
-    all.add(entries, table_.take_replaced());
-    limbo_.drain(all);
-    policy_.clear();
-    bytes_ = 0;
-    expiring_ = 0;
-    sweeping_ = false;
-    closed_ = closing;
-    retired_in = epoch::retire_epoch();
-  }
-  epoch::synchronize(retired_in);
+void shard::reset(std::size_t capacity, bool closing, retired_batch& removed) {
+  const std::lock_guard guard(lock_);
+  if (closed_) return;  // a clear() racing with close() must not reopen the shard
+  entry_list entries;
+  table_.reset(capacity, entries);
+  limbo_.drain(entries);
+  policy_.clear();
+  bytes_ = 0;
+  expiring_ = 0;
+  sweeping_ = false;
+  closed_ = closing;
+  removed.add_after_grace(entries, table_.take_replaced(), epoch::retire_epoch());
 }
 
 void shard::remove_at(std::size_t slot) noexcept {

@@ -106,10 +106,11 @@ class alignas(64) shard {
   void erase(std::uint64_t hash, std::string_view key);
   /// Removes the entry under key when its value is `value`; whether it removed one.
   bool erase_if_equal(std::uint64_t hash, std::string_view key, std::string_view value);
-  /// Removes every entry, keeping the initial table; returns once they are freed.
-  void clear();
-  /// Removes every entry, frees the table and refuses later stores; returns once they are freed.
-  void close();
+  /// Removes every entry, keeping the initial table. What it removed goes to `removed`, which
+  /// frees it, after a grace period, when destroyed: one wait for all the shards of a backend.
+  void clear(retired_batch& removed);
+  /// As clear, with an empty table, and refuses later stores. Does not throw.
+  void close(retired_batch& removed);
 
   [[nodiscard]] std::size_t size() const;
   [[nodiscard]] std::size_t bytes() const;
@@ -122,7 +123,7 @@ class alignas(64) shard {
   bool look_up(std::uint64_t hash, std::string_view key, lazy_now& now, Keep& keep) {
     {
       const epoch::read_section reading;
-      entry* e = table_.find_concurrent(hash, key);
+      entry* e = table_.find_concurrent(hash, key, lock_);
       if (e == nullptr) return false;
       if (!e->expires() || !e->expired_at(now.get())) {
         if (CountUse && bounded_ && eviction_policy::hit_needs_work(e)) count_hit(e);
@@ -139,7 +140,7 @@ class alignas(64) shard {
   /// threads are writing or counting hits of this shard, and a reader must not wait for them.
   void count_hit(entry* e) noexcept;
   void remove_expired(std::uint64_t hash, std::string_view key, lazy_now& now);
-  void reset(std::size_t capacity, bool closing);
+  void reset(std::size_t capacity, bool closing, retired_batch& removed);
   void put(entry_ref fresh, std::size_t slot, lazy_now& now);
   void remove_at(std::size_t slot) noexcept;
   /// Counts e's bytes and deadline in the shard's totals.
@@ -150,7 +151,8 @@ class alignas(64) shard {
   void sweep_step(lazy_now& now);
   [[nodiscard]] bool over_budget() const noexcept;
 
-  // What readers touch, apart from the lock's line, which every write dirties.
+  // Readers touch table_'s array and shift count and bounded_, and no other member: the lock's
+  // line, which every write dirties, is apart.
   slot_table table_;
   bool bounded_ = false;
   alignas(64) mutable spin_lock lock_;

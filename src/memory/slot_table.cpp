@@ -27,17 +27,24 @@ slot_table::array* slot_table::array::make(std::size_t capacity) {
   return a;
 }
 
+slot_table::array* slot_table::array::none() noexcept {
+  // An empty table still has an array, so readers never check for none. Allocated once, at
+  // static initialisation of the first table (terminate on failure, as for any static).
+  static array* const empty = make(1);
+  return empty;
+}
+
 void slot_table::array::destroy(array* a) noexcept {
+  if (a == none()) return;
   // slot's members are atomics of trivial types: nothing to destroy.
   a->~array();
   ::operator delete(static_cast<void*>(a));
 }
 
-// An empty table still has an array, of one empty slot, so readers never check for none.
 slot_table::slot_table() noexcept : slot_table(0) {}
 
 slot_table::slot_table(std::size_t capacity)
-    : array_(array::make(std::max<std::size_t>(capacity, 1))),
+    : array_(capacity == 0 ? array::none() : array::make(capacity)),
       capacity_(capacity),
       mask_(capacity == 0 ? 0 : capacity - 1) {}
 
@@ -138,7 +145,7 @@ void slot_table::erase_at(std::size_t hole) noexcept {
 }
 
 void slot_table::reset(std::size_t capacity, entry_list& removed) {
-  array* fresh = array::make(std::max<std::size_t>(capacity, 1));
+  array* fresh = capacity == 0 ? array::none() : array::make(capacity);
   const array::slot* old = array_.load(std::memory_order_relaxed)->slots();
   for (std::size_t i = 0; i < capacity_; ++i) {
     if (entry* e = old[i].value.load(std::memory_order_relaxed)) removed.push(e);
@@ -152,6 +159,7 @@ void slot_table::reset(std::size_t capacity, entry_list& removed) {
 void slot_table::publish(array* fresh) noexcept {
   array* old = array_.load(std::memory_order_relaxed);
   array_.store(fresh, std::memory_order_release);  // publishes the slots filled before
+  if (old == array::none()) return;
   old->next_retired = replaced_;
   replaced_ = old;
 }

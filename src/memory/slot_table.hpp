@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <string_view>
 
 namespace fast_cache::detail::memory {
@@ -43,7 +44,10 @@ class slot_table {
 
   /// The entry under key, or nullptr; from any thread, inside an epoch::read_section. The entry
   /// may be unlinked by the time the caller looks at it, but stays allocated until the section ends.
-  [[nodiscard]] entry* find_concurrent(std::uint64_t hash, std::string_view key) const noexcept;
+  /// A miss that shifts kept unsettled for a few probes is settled under writers, the lock the
+  /// table's writers hold, so a stream of deletions cannot starve a reader.
+  template <class Lock>
+  [[nodiscard]] entry* find_concurrent(std::uint64_t hash, std::string_view key, Lock& writers) const noexcept;
 
   /// The slot holding key, or npos.
   [[nodiscard]] std::size_t find(std::uint64_t hash, std::string_view key) const noexcept;
@@ -61,6 +65,7 @@ class slot_table {
   /// Empties slot i, shifting back later entries of its probe run so no tombstone is left.
   void erase_at(std::size_t i) noexcept;
   /// Empties the table onto a fresh array of `capacity` slots, handing every entry to removed.
+  /// May throw bad_alloc when capacity is not 0, leaving the table as it was.
   void reset(std::size_t capacity, entry_list& removed);
 
   /// The arrays replaced since the last call, chained; the caller frees them (free_arrays) once
@@ -96,6 +101,10 @@ class slot_table::array {
 
   /// capacity: a power of two. May throw bad_alloc.
   static array* make(std::size_t capacity);
+  /// One empty slot, shared by every empty table and never freed, so emptying a table (close())
+  /// cannot fail.
+  static array* none() noexcept;
+  /// Frees a, unless it is none().
   static void destroy(array* a) noexcept;
 
   [[nodiscard]] slot* slots() noexcept { return reinterpret_cast<slot*>(this + 1); }
@@ -108,8 +117,10 @@ class slot_table::array {
   explicit array(std::size_t capacity) noexcept : mask(capacity - 1) {}
 };
 
-inline entry* slot_table::find_concurrent(std::uint64_t hash, std::string_view key) const noexcept {
-  for (unsigned turn = 0;; ++turn) {
+template <class Lock>
+entry* slot_table::find_concurrent(std::uint64_t hash, std::string_view key, Lock& writers) const noexcept {
+  constexpr unsigned probes_before_locking = 4;
+  for (unsigned turn = 0; turn < probes_before_locking; ++turn) {
     const std::uint32_t shifts = shifts_.load(std::memory_order_acquire);
     const array* a = array_.load(std::memory_order_acquire);
     const array::slot* slots = a->slots();
@@ -124,8 +135,11 @@ inline entry* slot_table::find_concurrent(std::uint64_t hash, std::string_view k
     }
     std::atomic_thread_fence(std::memory_order_acquire);
     if (shifts % 2 == 0 && shifts_.load(std::memory_order_relaxed) == shifts) return nullptr;
-    wait_turn(turn);  // a shift is short, unless its writer was preempted
+    wait_turn(turn);  // a shift is short
   }
+  const std::lock_guard settled(writers);
+  const std::size_t i = find(hash, key);
+  return i == npos ? nullptr : at(i);
 }
 
 /// The smallest power of two that holds n entries at the table's load limit.
