@@ -57,17 +57,20 @@ struct InMemoryOptions {
   std::size_t shards = default_memory_shards();
   /// How often a shard holding expiring entries is swept of expired ones (see InMemoryBackend).
   duration sweep_interval = std::chrono::seconds(1);
-  /// The clock expiry deadlines are read from; empty = std::chrono::steady_clock. For tests.
+  /// The clock expiry deadlines are read from; empty = std::chrono::steady_clock. For tests. It is
+  /// called during reads and under a shard's lock, so it must be quick and must not use this backend.
   std::function<std::chrono::steady_clock::time_point()> clock = {};
 };
 
 /// A thread-safe in-process cache.
 ///
-/// The store is split into shards by key hash. Reads take no lock: they probe the shard's table
+/// The store is split into shards by key hash. A hit takes no lock: it probes the shard's table
 /// while writers change it, and what a writer removes is freed only once no read that began
 /// before can still hold it (epoch-based reclamation), so reading threads write no cache line
-/// they share. A read's policy work, when a hit needs any, is done only if the shard's lock is
-/// free at once, else skipped, as Caffeine drops reads when its buffers are full. Writes lock
+/// they share. (A miss that keeps meeting entries being moved by a deletion, and a read that
+/// meets an expired entry, take the shard's lock.) A hit's policy work, when it needs any, is
+/// done only if the shard's lock is free at once, else skipped, as Caffeine drops reads when its
+/// buffers are full. Writes lock
 /// their shard (a spin lock) for a probe and a few pointer updates: entries are built before
 /// locking and freed after unlocking, at a later write to the shard once no reader holds them
 /// (clear() and close() wait for that and free everything before returning). No memory is

@@ -2,6 +2,8 @@
 
 #include "spin_lock.hpp"
 
+#include <cassert>
+
 namespace fast_cache::detail::memory::epoch {
 
 namespace {
@@ -60,6 +62,8 @@ void try_advance() noexcept {
 }
 
 void synchronize(std::uint64_t retired) noexcept {
+  // Inside a read section the caller's own announcement would hold the epoch back for ever.
+  assert(current_record == nullptr || current_record->depth == 0);
   for (unsigned turn = 0; !reclaimable(retired); ++turn) {
     try_advance();
     wait_turn(turn);

@@ -28,8 +28,8 @@ inline thread_local reader_record* current_record = nullptr;
 reader_record* claim_record() noexcept;
 
 /// A read section: what the thread loads from a shard's table inside it stays allocated until the
-/// section ends. Sections nest (an injected clock or a visitor may read the cache), and only the
-/// outermost one announces itself: a load of the shared, rarely written epoch, then a store and
+/// section ends. Sections nest (a read inside one, say by an injected clock reading another
+/// cache, must not end the outer one's protection), and only the outermost one announces itself: a load of the shared, rarely written epoch, then a store and
 /// one full fence on the thread's own cache line, where the shard lock's exchange bounced one line
 /// between all reading cores.
 class read_section {
@@ -75,7 +75,8 @@ class read_section {
 void try_advance() noexcept;
 
 /// Waits until what was retired in epoch `retired` can be freed, moving the epoch on meanwhile:
-/// for rare writes (clear, close) that free a whole table at once. Never inside a read section.
+/// for rare writes (clear, close, growth) that free much at once. Never inside a read section,
+/// nor under a shard's lock, which a reader may wait for.
 void synchronize(std::uint64_t retired) noexcept;
 
 }  // namespace fast_cache::detail::memory::epoch

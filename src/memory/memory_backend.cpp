@@ -99,7 +99,7 @@ std::optional<std::string> InMemoryBackend::get(std::string_view key) {
   validate_key(key);
   const std::uint64_t hash = hash_key(key);
   lazy_now now(clock_);
-  return shard_for(hash).find(hash, key, now).take();  // the string is built outside the shard lock
+  return shard_for(hash).find(hash, key, now).take();  // the string is built after the lookup
 }
 
 bool InMemoryBackend::try_get_now(std::string_view key, std::optional<std::string>& out) {

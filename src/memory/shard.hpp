@@ -1,5 +1,5 @@
 // One shard of an InMemoryBackend: a hash table, an eviction policy and a budget; writers take
-// its lock, readers take none.
+// its lock, and a hit takes none.
 #pragma once
 
 #include "entry.hpp"
@@ -137,7 +137,7 @@ class alignas(64) shard {
 
   /// A hit's policy work, for a hit that needs some: done when the lock is free at once, else
   /// dropped, as Caffeine drops reads when its buffers are full. A contended lock means other
-  /// threads are writing or counting hits of this shard, and a reader must not wait for them.
+  /// threads are writing or counting hits of this shard, and a hit must not wait for them.
   void count_hit(entry* e) noexcept;
   void remove_expired(std::uint64_t hash, std::string_view key, lazy_now& now);
   void reset(std::size_t capacity, bool closing, retired_batch& removed);
@@ -151,8 +151,8 @@ class alignas(64) shard {
   void sweep_step(lazy_now& now);
   [[nodiscard]] bool over_budget() const noexcept;
 
-  // Readers touch table_'s array and shift count and bounded_, and no other member: the lock's
-  // line, which every write dirties, is apart.
+  // A hit that needs no policy work touches table_'s array and shift count and bounded_ alone:
+  // the lock's line, which every write dirties, is apart.
   slot_table table_;
   bool bounded_ = false;
   alignas(64) mutable spin_lock lock_;

@@ -159,7 +159,7 @@ TEST(Epoch, ANestedSectionEndingLeavesTheOuterOneProtected) {
   std::atomic<int> stage{0};
   std::thread reader([&] {
     const epoch::read_section outer;
-    { const epoch::read_section inner; }  // an injected clock that reads the cache, say
+    { const epoch::read_section inner; }  // an injected clock reading another cache, say
     stage = 1;
     while (stage.load() != 2) std::this_thread::yield();
   });
