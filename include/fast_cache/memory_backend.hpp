@@ -72,8 +72,9 @@ struct InMemoryOptions {
 /// done only if the shard's lock is free at once, else skipped, as Caffeine drops reads when its
 /// buffers are full. Writes lock
 /// their shard (a spin lock) for a probe and a few pointer updates: entries are built before
-/// locking and freed after unlocking, at a later write to the shard once no reader holds them
-/// (clear() and close() wait for that and free everything before returning). No memory is
+/// locking, and the ones removed are freed by the writing thread at one of its later writes,
+/// once no reader holds them (clear() and close() wait for that and free everything before
+/// returning). No memory is
 /// allocated under a shard lock, except a table's: when an unbounded or large shard grows its
 /// table, and when clear() gives a shard a fresh one.
 ///

@@ -29,9 +29,9 @@ reader_record* claim_record() noexcept;
 
 /// A read section: what the thread loads from a shard's table inside it stays allocated until the
 /// section ends. Sections nest (a read inside one, say by an injected clock reading another
-/// cache, must not end the outer one's protection), and only the outermost one announces itself: a load of the shared, rarely written epoch, then a store and
-/// one full fence on the thread's own cache line, where the shard lock's exchange bounced one line
-/// between all reading cores.
+/// cache, must not end the outer one's protection), and only the outermost one announces itself:
+/// a load of the shared, rarely written epoch, then a store and one full fence on the thread's own
+/// cache line, where the shard lock's exchange bounced one line between all reading cores.
 class read_section {
  public:
   read_section() noexcept {

@@ -33,18 +33,17 @@ void retired_batch::take(retired_batch& other) noexcept {
 }
 
 void limbo::retire(entry_list& entries, std::size_t weight, std::uint64_t retired, retired_batch& freed) noexcept {
+  // Only a new epoch can make a batch free to go: while the newest batch's epoch is the current
+  // one, the others were judged when it began.
   if (batches_[newest_].epoch != retired) {
     // Epochs only grow, so the batch after the newest is the oldest, at least two epochs old.
-    newest_ = (newest_ + 1) % 3;
+    newest_ = newest_ == 2 ? 0 : newest_ + 1;
     freed.add(batches_[newest_].entries, nullptr);
     batches_[newest_].epoch = retired;
+    tagged& older = batches_[newest_ == 2 ? 0 : newest_ + 1];
+    if (epoch::reclaimable(older.epoch)) freed.add(older.entries, nullptr);
   }
   batches_[newest_].entries.splice(entries);
-  for (tagged& older : batches_) {
-    if (&older != &batches_[newest_] && !older.entries.empty() && epoch::reclaimable(older.epoch)) {
-      freed.add(older.entries, nullptr);
-    }
-  }
   since_advance_ += weight;
   if (since_advance_ >= advance_weight) {
     since_advance_ = 0;
@@ -52,8 +51,36 @@ void limbo::retire(entry_list& entries, std::size_t weight, std::uint64_t retire
   }
 }
 
-void limbo::drain(entry_list& all) noexcept {
-  for (tagged& t : batches_) all.splice(t.entries);
+limbo::~limbo() {
+  retired_batch all;
+  for (tagged& t : batches_) all.add_after_grace(t.entries, nullptr, t.epoch);
+}
+
+namespace {
+
+// Set when the thread's limbo is destroyed: a write from a thread-local destructor that runs
+// later waits for its own grace period rather than use the destroyed limbo.
+thread_local bool mine_gone = false;
+
+struct thread_limbo : limbo {
+  thread_limbo() = default;
+  thread_limbo(const thread_limbo&) = delete;
+  thread_limbo& operator=(const thread_limbo&) = delete;
+  ~thread_limbo() { mine_gone = true; }
+};
+
+thread_local thread_limbo mine;
+
+}  // namespace
+
+void retire(entry_list& entries, std::size_t weight) noexcept {
+  retired_batch freed;
+  const std::uint64_t retired = epoch::retire_epoch();
+  if (mine_gone) {
+    freed.add_after_grace(entries, nullptr, retired);
+    return;
+  }
+  mine.retire(entries, weight, retired, freed);
 }
 
 }  // namespace fast_cache::detail::memory

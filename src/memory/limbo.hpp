@@ -36,24 +36,30 @@ class retired_batch {
 
 /// Retired entries in three batches by the epoch they were retired in, as in Fraser's
 /// epoch-based reclamation: the epochs of the batches differ, so when a fourth epoch begins, the
-/// oldest batch is at least two epochs old and free to go. Guarded by the shard's lock.
+/// oldest batch is at least two epochs old and free to go.
 ///
-/// Limbo empties as its shard's writes go on; a shard that stops being written keeps its last few
-/// batches (a few dozen entries, see advance_weight) until a write, clear(), close() or the end.
+/// Each thread keeps its own (retire): retiring takes no lock and no shared line, a writer frees
+/// what it retired itself, so its allocator's per-thread cache gets the memory back, and a shard's
+/// lock is held for the unlinking alone. A thread that stops writing keeps its last few batches
+/// (a few dozen entries, see advance_weight) until it writes again or ends.
 class limbo {
  public:
-  /// Holds entries the caller unlinked in epoch `retired` (epoch::retire_epoch, just now) and
-  /// moves into freed whatever no reader can hold any more, for the caller to free after
-  /// unlocking. Now and then tries to move the global epoch on, so limbo keeps emptying. weight:
-  /// what the entries hold, in units of advance_weight.
+  limbo() = default;
+  limbo(const limbo&) = delete;
+  limbo& operator=(const limbo&) = delete;
+  /// Waits for a grace period and frees everything: the thread is ending.
+  ~limbo();
+
+  /// Holds entries the caller unlinked in epoch `retired` (epoch::retire_epoch, after unlinking)
+  /// and moves into freed whatever no reader can hold any more. Now and then tries to move the
+  /// global epoch on, so limbo keeps emptying. weight: what the entries hold, in units of
+  /// advance_weight.
   void retire(entry_list& entries, std::size_t weight, std::uint64_t retired, retired_batch& freed) noexcept;
-  /// Moves everything into all; the caller frees it after a grace period (add_after_grace).
-  void drain(entry_list& all) noexcept;
 
   /// A retired entry weighs 1 plus 1 per this many bytes, so large values are handed back sooner.
   static constexpr std::size_t bytes_per_weight = 4096;
   /// Retired weight between two attempts to move the epoch on.
-  static constexpr std::size_t advance_weight = 16;
+  static constexpr std::size_t advance_weight = 8;
 
  private:
   struct tagged {
@@ -64,5 +70,9 @@ class limbo {
   std::size_t newest_ = 0;
   std::size_t since_advance_ = 0;
 };
+
+/// Retires entries the caller unlinked (from any shard; the caller holds no shard lock) to the
+/// calling thread's limbo, and frees what it lets go of.
+void retire(entry_list& entries, std::size_t weight) noexcept;
 
 }  // namespace fast_cache::detail::memory

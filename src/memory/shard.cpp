@@ -20,36 +20,46 @@ constexpr std::size_t typical_charge = 256;
 
 }  // namespace
 
-/// The lock of one write. When the write ends, what it unlinked goes to limbo, still under the
-/// lock, and what limbo let go of is freed after unlocking (the members are destroyed in the
-/// reverse of their order). An outgrown table array is freed after unlocking too, once no reader
-/// can be in it: growth is rare, and the array too large to leave for later writes.
+/// The lock of one write. What the write unlinked is taken from the shard under the lock and
+/// retired after unlocking: entries to the thread's limbo, an outgrown table array freed once no
+/// reader can be in it (growth is rare, and the array too large to leave for later writes). The
+/// members are destroyed in the reverse of their order, so unlinked_ goes after the unlock.
 class shard::write_section {
  public:
   explicit write_section(shard& s) : shard_(s), guard_(s.lock_) {}
   write_section(const write_section&) = delete;
   write_section& operator=(const write_section&) = delete;
   ~write_section() {
-    slot_table::array* replaced = shard_.table_.take_replaced();
-    if (shard_.removed_.empty() && replaced == nullptr) return;
-    const std::uint64_t retired = epoch::retire_epoch();
-    if (!shard_.removed_.empty()) {
-      shard_.limbo_.retire(shard_.removed_, std::exchange(shard_.removed_weight_, 0), retired, freed_);
-    }
-    if (replaced != nullptr) {
-      entry_list no_entries;
-      freed_.add_after_grace(no_entries, replaced, retired);
-    }
+    unlinked_.entries.splice(shard_.removed_);
+    unlinked_.weight = std::exchange(shard_.removed_weight_, 0);
+    unlinked_.arrays = shard_.table_.take_replaced();
   }
 
  private:
+  struct unlinked {
+    entry_list entries;
+    std::size_t weight = 0;
+    slot_table::array* arrays = nullptr;
+    unlinked() = default;
+    unlinked(const unlinked&) = delete;
+    unlinked& operator=(const unlinked&) = delete;
+    ~unlinked() {
+      if (arrays != nullptr) {
+        retired_batch grown;
+        entry_list no_entries;
+        grown.add_after_grace(no_entries, arrays, epoch::retire_epoch());
+      }
+      if (!entries.empty()) retire(entries, weight);
+    }
+  };
+
   shard& shard_;
-  retired_batch freed_;
+  unlinked unlinked_;
   std::lock_guard<spin_lock> guard_;
 };
 
 shard::~shard() {
-  // No reader is left: the entries still in the table go now, limbo's with its batches.
+  // No reader is left: the entries still in the table go now.
   for (std::size_t i = 0; i < table_.capacity(); ++i) {
     if (entry* e = table_.at(i)) e->release();
   }
@@ -163,7 +173,6 @@ void shard::reset(std::size_t capacity, bool closing, retired_batch& removed) {
   if (closed_) return;  // a clear() racing with close() must not reopen the shard
   entry_list entries;
   table_.reset(capacity, entries);
-  limbo_.drain(entries);
   policy_.clear();
   bytes_ = 0;
   expiring_ = 0;

@@ -65,9 +65,9 @@ class found_value {
 };
 
 /// A write locks the shard once, for a probe and a few pointer updates: entries are built before
-/// locking, and the ones that leave are retired to limbo and freed after unlocking, once no reader
-/// can hold them (epoch). A read takes no lock: it probes the table in an epoch::read_section, so
-/// reading threads share no cache line they write. The eviction policy is kept only when the
+/// locking, and the ones that leave are retired, after unlocking, to the writing thread's limbo,
+/// which frees them once no reader can hold them (epoch). A hit takes no lock: it probes the table in an
+/// epoch::read_section, so reading threads share no cache line they write. The eviction policy is kept only when the
 /// shard has a budget; an unbounded shard never evicts.
 class alignas(64) shard {
  public:
@@ -160,7 +160,6 @@ class alignas(64) shard {
   // Guarded by the lock: what the current write unlinked, and its weight for limbo.
   entry_list removed_;
   std::size_t removed_weight_ = 0;
-  limbo limbo_;
   std::size_t bytes_ = 0;
   std::size_t expiring_ = 0;  // entries with a deadline; none means a sweep has nothing to do
   bool sweeping_ = false;

@@ -53,16 +53,6 @@ slot_table::~slot_table() {
   free_arrays(replaced_);
 }
 
-std::size_t slot_table::find(std::uint64_t hash, std::string_view key) const noexcept {
-  if (size_ == 0) return npos;
-  const array::slot* slots = array_.load(std::memory_order_relaxed)->slots();
-  for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
-    const entry* e = slots[i].value.load(std::memory_order_relaxed);
-    if (e == nullptr) return npos;
-    if (slots[i].hash.load(std::memory_order_relaxed) == hash && same_key(e->key(), key)) return i;
-  }
-}
-
 std::size_t slot_table::find(const entry* e) const noexcept {
   const array::slot* slots = array_.load(std::memory_order_relaxed)->slots();
   for (std::size_t i = e->hash() & mask_;; i = (i + 1) & mask_) {
@@ -73,10 +63,6 @@ std::size_t slot_table::find(const entry* e) const noexcept {
 bool slot_table::holds(const entry* e) const noexcept {
   const std::size_t i = find(e->hash(), e->key());
   return i != npos && at(i) == e;
-}
-
-entry* slot_table::at(std::size_t i) const noexcept {
-  return array_.load(std::memory_order_relaxed)->slots()[i].value.load(std::memory_order_relaxed);
 }
 
 void slot_table::reserve_one() {
@@ -102,10 +88,6 @@ void slot_table::reserve_one() {
 void slot_table::insert(entry* e) noexcept {
   place(e->hash(), e);
   ++size_;
-}
-
-void slot_table::replace(std::size_t i, entry* e) noexcept {
-  array_.load(std::memory_order_relaxed)->slots()[i].value.store(e, std::memory_order_release);
 }
 
 void slot_table::place(std::uint64_t hash, entry* e) noexcept {

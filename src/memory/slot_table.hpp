@@ -142,6 +142,25 @@ entry* slot_table::find_concurrent(std::uint64_t hash, std::string_view key, Loc
   return i == npos ? nullptr : at(i);
 }
 
+// The writers' probe and accessors, inline: a store calls them under the lock.
+inline std::size_t slot_table::find(std::uint64_t hash, std::string_view key) const noexcept {
+  if (size_ == 0) return npos;
+  const array::slot* slots = array_.load(std::memory_order_relaxed)->slots();
+  for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
+    const entry* e = slots[i].value.load(std::memory_order_relaxed);
+    if (e == nullptr) return npos;
+    if (slots[i].hash.load(std::memory_order_relaxed) == hash && same_key(e->key(), key)) return i;
+  }
+}
+
+inline entry* slot_table::at(std::size_t i) const noexcept {
+  return array_.load(std::memory_order_relaxed)->slots()[i].value.load(std::memory_order_relaxed);
+}
+
+inline void slot_table::replace(std::size_t i, entry* e) noexcept {
+  array_.load(std::memory_order_relaxed)->slots()[i].value.store(e, std::memory_order_release);
+}
+
 /// The smallest power of two that holds n entries at the table's load limit.
 [[nodiscard]] std::size_t capacity_for(std::size_t n) noexcept;
 
