@@ -72,9 +72,10 @@ struct InMemoryOptions {
 /// done only if the shard's lock is free at once, else skipped, as Caffeine drops reads when its
 /// buffers are full. Writes lock
 /// their shard (a spin lock) for a probe and a few pointer updates: entries are built before
-/// locking, and the ones removed are freed by the writing thread at one of its later writes,
-/// once no reader holds them (clear() and close() wait for that and free everything before
-/// returning). No memory is
+/// locking; a removed one is freed once no reader can hold it: one of 32 KiB or more by the
+/// write that removed it, a smaller one by the writing thread at one of its later writes (a thread
+/// that stops writing keeps its last few dozen until it writes again or ends). clear() and
+/// close() wait for the reads in flight and free every entry they remove before returning. No memory is
 /// allocated under a shard lock, except a table's: when an unbounded or large shard grows its
 /// table, and when clear() gives a shard a fresh one.
 ///
@@ -91,7 +92,7 @@ struct InMemoryOptions {
 /// Expiry: an expired entry is never returned; a read that meets one removes it. Expired entries
 /// nobody reads are removed by a periodic sweep done inside writes: when a shard's last sweep is
 /// older than sweep_interval, each write to it examines a few slots until the shard has been
-/// covered. There is no background thread, so nothing outlives close() or the destructor, and an
+/// covered. There is no background thread, so no work outlives close() or the destructor, and an
 /// idle cache costs no CPU; the clock is read only when an expiring entry is involved.
 ///
 /// Keys and values may hold any bytes, including NUL. Errors: fast_cache::Error with

@@ -28,23 +28,21 @@ void retired_batch::add_after_grace(entry_list& entries, slot_table::array* arra
   grace_ = std::max(grace_, retired);
 }
 
-void retired_batch::take(retired_batch& other) noexcept {
-  add_after_grace(other.entries_, std::exchange(other.arrays_, nullptr), std::exchange(other.grace_, 0));
-}
-
-void limbo::retire(entry_list& entries, std::size_t weight, std::uint64_t retired, retired_batch& freed) noexcept {
-  // Only a new epoch can make a batch free to go: while the newest batch's epoch is the current
-  // one, the others were judged when it began.
-  if (batches_[newest_].epoch != retired) {
-    // Epochs only grow, so the batch after the newest is the oldest, at least two epochs old.
-    newest_ = newest_ == 2 ? 0 : newest_ + 1;
-    freed.add(batches_[newest_].entries, nullptr);
-    batches_[newest_].epoch = retired;
-    tagged& older = batches_[newest_ == 2 ? 0 : newest_ + 1];
-    if (epoch::reclaimable(older.epoch)) freed.add(older.entries, nullptr);
+void limbo::retire(entry_list& entries, std::size_t count, std::uint64_t retired, retired_batch& freed) noexcept {
+  // Only a new epoch can make a batch free to go. The thread's epochs only grow, so previous_'s
+  // is now at least two behind; current_'s may be too, if the epoch moved on more than once.
+  if (current_.epoch != retired) {
+    freed.add(previous_.entries, nullptr);
+    if (epoch::reclaimable(current_.epoch)) {
+      freed.add(current_.entries, nullptr);
+    } else {
+      previous_.entries.splice(current_.entries);
+      previous_.epoch = current_.epoch;
+    }
+    current_.epoch = retired;
   }
-  batches_[newest_].entries.splice(entries);
-  since_advance_ += weight;
+  current_.entries.splice(entries);
+  since_advance_ += count;
   if (since_advance_ >= advance_weight) {
     since_advance_ = 0;
     epoch::try_advance();
@@ -53,7 +51,9 @@ void limbo::retire(entry_list& entries, std::size_t weight, std::uint64_t retire
 
 limbo::~limbo() {
   retired_batch all;
-  for (tagged& t : batches_) all.add_after_grace(t.entries, nullptr, t.epoch);
+  for (tagged* t : {&previous_, &current_}) {
+    if (!t->entries.empty()) all.add_after_grace(t->entries, nullptr, t->epoch);  // else nothing to wait for
+  }
 }
 
 namespace {
@@ -73,14 +73,16 @@ thread_local thread_limbo mine;
 
 }  // namespace
 
-void retire(entry_list& entries, std::size_t weight) noexcept {
+void retire(entry_list& entries, std::size_t count, entry_list& large, slot_table::array* arrays) noexcept {
   retired_batch freed;
   const std::uint64_t retired = epoch::retire_epoch();
+  freed.add_after_grace(large, arrays, large.empty() && arrays == nullptr ? 0 : retired);
+  if (entries.empty()) return;
   if (mine_gone) {
     freed.add_after_grace(entries, nullptr, retired);
     return;
   }
-  mine.retire(entries, weight, retired, freed);
+  mine.retire(entries, count, retired, freed);
 }
 
 }  // namespace fast_cache::detail::memory

@@ -24,9 +24,6 @@ class retired_batch {
   /// hold it (epoch::synchronize). For rare, large releases (a table, everything at clear()),
   /// which should not wait in limbo for later writes; never destroyed inside a read section.
   void add_after_grace(entry_list& entries, slot_table::array* arrays, std::uint64_t retired) noexcept;
-  /// Moves other's contents here.
-  void take(retired_batch& other) noexcept;
-  [[nodiscard]] bool empty() const noexcept { return entries_.empty() && arrays_ == nullptr; }
 
  private:
   entry_list entries_;
@@ -34,14 +31,16 @@ class retired_batch {
   std::uint64_t grace_ = 0;  // the epoch to wait for, or 0
 };
 
-/// Retired entries in three batches by the epoch they were retired in, as in Fraser's
-/// epoch-based reclamation: the epochs of the batches differ, so when a fourth epoch begins, the
-/// oldest batch is at least two epochs old and free to go.
+/// Retired entries in batches by the epoch they were retired in (Fraser's epoch-based
+/// reclamation): what was retired in epoch e is free to go once the global epoch reaches e + 2.
+/// Two batches are enough, the current epoch's and the one before: when a new epoch begins, the
+/// older one is at least two epochs old.
 ///
 /// Each thread keeps its own (retire): retiring takes no lock and no shared line, a writer frees
 /// what it retired itself, so its allocator's per-thread cache gets the memory back, and a shard's
-/// lock is held for the unlinking alone. A thread that stops writing keeps its last few batches
-/// (a few dozen entries, see advance_weight) until it writes again or ends.
+/// lock is held for the unlinking alone. A thread that stops writing keeps its last batches until
+/// it writes again or ends: small entries only (large_entry_bytes), about advance_weight of them
+/// a batch while readers keep up.
 class limbo {
  public:
   limbo() = default;
@@ -50,29 +49,30 @@ class limbo {
   /// Waits for a grace period and frees everything: the thread is ending.
   ~limbo();
 
-  /// Holds entries the caller unlinked in epoch `retired` (epoch::retire_epoch, after unlinking)
-  /// and moves into freed whatever no reader can hold any more. Now and then tries to move the
-  /// global epoch on, so limbo keeps emptying. weight: what the entries hold, in units of
-  /// advance_weight.
-  void retire(entry_list& entries, std::size_t weight, std::uint64_t retired, retired_batch& freed) noexcept;
+  /// Holds `count` entries the caller unlinked in epoch `retired` (epoch::retire_epoch, after
+  /// unlinking) and moves into freed whatever no reader can hold any more. Now and then tries to
+  /// move the global epoch on, so limbo keeps emptying.
+  void retire(entry_list& entries, std::size_t count, std::uint64_t retired, retired_batch& freed) noexcept;
 
-  /// A retired entry weighs 1 plus 1 per this many bytes, so large values are handed back sooner.
-  static constexpr std::size_t bytes_per_weight = 4096;
-  /// Retired weight between two attempts to move the epoch on.
+  /// Entries retired between two attempts to move the epoch on.
   static constexpr std::size_t advance_weight = 8;
+  /// An entry charged this much or more does not wait in limbo: the write that removed it waits
+  /// for the reads in flight and frees it, so an idle thread never holds a large value.
+  static constexpr std::size_t large_entry_bytes = 32 * 1024;
 
  private:
   struct tagged {
     entry_list entries;
     std::uint64_t epoch = 0;
   };
-  tagged batches_[3];
-  std::size_t newest_ = 0;
+  tagged current_;
+  tagged previous_;
   std::size_t since_advance_ = 0;
 };
 
-/// Retires entries the caller unlinked (from any shard; the caller holds no shard lock) to the
-/// calling thread's limbo, and frees what it lets go of.
-void retire(entry_list& entries, std::size_t weight) noexcept;
+/// Retires `count` small entries the caller unlinked (from any shard; the caller holds no shard
+/// lock and is in no read section) to the calling thread's limbo and frees what it lets go of;
+/// waits for the reads in flight and frees `large` entries and replaced table arrays at once.
+void retire(entry_list& entries, std::size_t count, entry_list& large, slot_table::array* arrays) noexcept;
 
 }  // namespace fast_cache::detail::memory

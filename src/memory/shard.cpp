@@ -21,9 +21,9 @@ constexpr std::size_t typical_charge = 256;
 }  // namespace
 
 /// The lock of one write. What the write unlinked is taken from the shard under the lock and
-/// retired after unlocking: entries to the thread's limbo, an outgrown table array freed once no
-/// reader can be in it (growth is rare, and the array too large to leave for later writes). The
-/// members are destroyed in the reverse of their order, so unlinked_ goes after the unlock.
+/// retired after unlocking (the members are destroyed in the reverse of their order): small
+/// entries to the thread's limbo; large ones, and an outgrown table array, freed once no reader
+/// can hold them, as they are too large to leave for later writes and growth is rare.
 class shard::write_section {
  public:
   explicit write_section(shard& s) : shard_(s), guard_(s.lock_) {}
@@ -31,25 +31,22 @@ class shard::write_section {
   write_section& operator=(const write_section&) = delete;
   ~write_section() {
     unlinked_.entries.splice(shard_.removed_);
-    unlinked_.weight = std::exchange(shard_.removed_weight_, 0);
+    unlinked_.count = std::exchange(shard_.removed_count_, 0);
+    unlinked_.large.splice(shard_.removed_large_);
     unlinked_.arrays = shard_.table_.take_replaced();
   }
 
  private:
   struct unlinked {
     entry_list entries;
-    std::size_t weight = 0;
+    std::size_t count = 0;
+    entry_list large;
     slot_table::array* arrays = nullptr;
     unlinked() = default;
     unlinked(const unlinked&) = delete;
     unlinked& operator=(const unlinked&) = delete;
     ~unlinked() {
-      if (arrays != nullptr) {
-        retired_batch grown;
-        entry_list no_entries;
-        grown.add_after_grace(no_entries, arrays, epoch::retire_epoch());
-      }
-      if (!entries.empty()) retire(entries, weight);
+      if (!entries.empty() || !large.empty() || arrays != nullptr) retire(entries, count, large, arrays);
     }
   };
 
@@ -197,8 +194,12 @@ void shard::discard(entry* e) noexcept {
   const std::size_t charge = e->charge();
   bytes_ -= charge;
   if (e->expires()) --expiring_;
-  removed_.push(e);
-  removed_weight_ += 1 + charge / limbo::bytes_per_weight;
+  if (charge >= limbo::large_entry_bytes) {
+    removed_large_.push(e);
+  } else {
+    removed_.push(e);
+    ++removed_count_;
+  }
 }
 
 bool shard::over_budget() const noexcept {

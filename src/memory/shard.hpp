@@ -145,7 +145,7 @@ class alignas(64) shard {
   void remove_at(std::size_t slot) noexcept;
   /// Counts e's bytes and deadline in the shard's totals.
   void account(const entry* e) noexcept;
-  /// Takes e's bytes and deadline out of the totals and hands it to removed_.
+  /// Takes e's bytes and deadline out of the totals and hands it to removed_ or removed_large_.
   void discard(entry* e) noexcept;
   void trim(const entry* keep) noexcept;
   void sweep_step(lazy_now& now);
@@ -157,9 +157,10 @@ class alignas(64) shard {
   bool bounded_ = false;
   alignas(64) mutable spin_lock lock_;
   eviction_policy policy_;
-  // Guarded by the lock: what the current write unlinked, and its weight for limbo.
+  // Guarded by the lock: what the current write unlinked, for limbo, and the large entries apart.
   entry_list removed_;
-  std::size_t removed_weight_ = 0;
+  std::size_t removed_count_ = 0;
+  entry_list removed_large_;
   std::size_t bytes_ = 0;
   std::size_t expiring_ = 0;  // entries with a deadline; none means a sweep has nothing to do
   bool sweeping_ = false;

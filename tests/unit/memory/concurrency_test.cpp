@@ -191,7 +191,10 @@ struct churning_writer {
       std::atomic<std::uint32_t>& count = (*present)[i];
       if (count.load() % 2 == 1) {
         if (step % 4 == 0) {
-          cache->set(key, value_of(key, thread, step));  // replaced in place: stays present
+          // Replaced in place: stays present. Now and then by a value large enough that the
+          // write frees what it replaced itself, after the reads in flight.
+          const std::size_t large = step % 64 == 0 ? 40'000 : 0;
+          cache->set(key, value_of(key, thread, step) + std::string(large, 'L'));
           continue;
         }
         ++count;
