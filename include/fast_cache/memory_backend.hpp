@@ -58,26 +58,27 @@ struct InMemoryOptions {
   /// How often a shard holding expiring entries is swept of expired ones (see InMemoryBackend).
   duration sweep_interval = std::chrono::seconds(1);
   /// The clock expiry deadlines are read from; empty = std::chrono::steady_clock. For tests. It is
-  /// called during reads and under a shard's lock, so it must be quick and must not use this backend.
+  /// called during reads and under a shard's lock, so it must be quick, must not use this backend
+  /// and must not write to any InMemoryBackend.
   std::function<std::chrono::steady_clock::time_point()> clock = {};
 };
 
 /// A thread-safe in-process cache.
 ///
-/// The store is split into shards by key hash. A hit takes no lock: it probes the shard's table
+/// The store is split into shards by key hash. A read probes the shard's table without its lock
 /// while writers change it, and what a writer removes is freed only once no read that began
-/// before can still hold it (epoch-based reclamation), so reading threads write no cache line
-/// they share. (A miss that keeps meeting entries being moved by a deletion, and a read that
-/// meets an expired entry, take the shard's lock.) A hit's policy work, when it needs any, is
-/// done only if the shard's lock is free at once, else skipped, as Caffeine drops reads when its
-/// buffers are full. Writes lock
-/// their shard (a spin lock) for a probe and a few pointer updates: entries are built before
-/// locking; a removed one is freed once no reader can hold it: one of 32 KiB or more by the
-/// write that removed it, a smaller one by the writing thread at one of its later writes (a thread
-/// that stops writing keeps its last few dozen until it writes again or ends). clear() and
-/// close() wait for the reads in flight and free every entry they remove before returning. No memory is
-/// allocated under a shard lock, except a table's: when an unbounded or large shard grows its
-/// table, and when clear() gives a shard a fresh one.
+/// before can still hold it (epoch-based reclamation), so threads reading popular entries write
+/// no cache line they share. A hit that needs policy work (one not yet marked popular, and every
+/// hit under `lru`) tries the shard's lock once and skips the work if it is taken, as Caffeine
+/// drops reads when its buffers are full; a miss that keeps meeting entries moved by deletions,
+/// and a read that meets an expired entry, take the lock. Writes lock their shard (a spin lock)
+/// for a probe and a few pointer updates: entries are built before locking; a removed one is
+/// freed once no reader can hold it, one charged 32 KiB or more by the write that removed it, a
+/// smaller one by the writing thread at one of its later writes (a thread that stops writing
+/// keeps its last few dozen until it writes again or ends). clear() and close() wait for the
+/// reads in flight and free every entry they remove before returning. No memory is allocated
+/// under a shard lock, except a table's: when an unbounded or large shard grows its table, and
+/// when clear() gives a shard a fresh one.
 ///
 /// Eviction (InMemoryOptions::eviction), within a shard; `get` counts as a use of an entry, `has`
 /// does not. `tinylfu` (the default): W-TinyLFU as in Caffeine, a 1% window LRU in front of a
@@ -86,8 +87,8 @@ struct InMemoryOptions {
 /// the capacity in additions) has seen it more often; the protected segment is kept in CLOCK
 /// order, so a hit on a popular entry sets a flag instead of relinking it. It keeps the hit ratio
 /// of LRU or better, and much better on scans and loops (bench/run --memory-only). `lru`: least
-/// recently used first; `shards = 1` gives exact LRU. With max_size set, the policy's segments
-/// are sized in entries, else in charged bytes.
+/// recently used first; `shards = 1` gives exact LRU when one thread uses the cache. With max_size set, the policy's
+/// segments are sized in entries, else in charged bytes.
 ///
 /// Expiry: an expired entry is never returned; a read that meets one removes it. Expired entries
 /// nobody reads are removed by a periodic sweep done inside writes: when a shard's last sweep is

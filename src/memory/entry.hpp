@@ -143,12 +143,8 @@ class entry_ref {
 class entry_list {
  public:
   entry_list() = default;
-  entry_list(entry_list&& other) noexcept
-      : head_(std::exchange(other.head_, nullptr)), tail_(std::exchange(other.tail_, nullptr)) {}
-  entry_list& operator=(entry_list&& other) noexcept {
-    entry_list(std::move(other)).swap(*this);
-    return *this;
-  }
+  entry_list(const entry_list&) = delete;
+  entry_list& operator=(const entry_list&) = delete;
   ~entry_list() {
     while (head_ != nullptr) {
       auto* e = static_cast<entry*>(head_);
@@ -172,10 +168,6 @@ class entry_list {
     other.tail_ = nullptr;
   }
   [[nodiscard]] bool empty() const noexcept { return head_ == nullptr; }
-  void swap(entry_list& other) noexcept {
-    std::swap(head_, other.head_);
-    std::swap(tail_, other.tail_);
-  }
 
  private:
   lru_hook* head_ = nullptr;

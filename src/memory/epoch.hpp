@@ -75,7 +75,7 @@ class read_section {
 void try_advance() noexcept;
 
 /// Waits until what was retired in epoch `retired` can be freed, moving the epoch on meanwhile:
-/// for rare writes (clear, close, growth) that free much at once. Never inside a read section,
+/// for rare writes (clear, close, growth, a large entry removed) that free much at once. Never inside a read section,
 /// nor under a shard's lock, which a reader may wait for.
 void synchronize(std::uint64_t retired) noexcept;
 

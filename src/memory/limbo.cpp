@@ -13,18 +13,16 @@ retired_batch::~retired_batch() {
   // entries_ releases the entries after this body.
 }
 
-void retired_batch::add(entry_list& entries, slot_table::array* arrays) noexcept {
-  entries_.splice(entries);
+void retired_batch::add(entry_list& entries) noexcept { entries_.splice(entries); }
+
+void retired_batch::add_after_grace(entry_list& entries, slot_table::array* arrays, std::uint64_t retired) noexcept {
+  add(entries);
   if (arrays != nullptr) {
     slot_table::array* last = arrays;
     while (last->next_retired != nullptr) last = last->next_retired;
     last->next_retired = arrays_;
     arrays_ = arrays;
   }
-}
-
-void retired_batch::add_after_grace(entry_list& entries, slot_table::array* arrays, std::uint64_t retired) noexcept {
-  add(entries, arrays);
   grace_ = std::max(grace_, retired);
 }
 
@@ -32,9 +30,9 @@ void limbo::retire(entry_list& entries, std::size_t count, std::uint64_t retired
   // Only a new epoch can make a batch free to go. The thread's epochs only grow, so previous_'s
   // is now at least two behind; current_'s may be too, if the epoch moved on more than once.
   if (current_.epoch != retired) {
-    freed.add(previous_.entries, nullptr);
+    freed.add(previous_.entries);
     if (epoch::reclaimable(current_.epoch)) {
-      freed.add(current_.entries, nullptr);
+      freed.add(current_.entries);
     } else {
       previous_.entries.splice(current_.entries);
       previous_.epoch = current_.epoch;

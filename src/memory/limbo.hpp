@@ -18,11 +18,12 @@ class retired_batch {
   retired_batch& operator=(const retired_batch&) = delete;
   ~retired_batch();
 
-  /// Adds what no reader can hold any more.
-  void add(entry_list& entries, slot_table::array* arrays) noexcept;
+  /// Adds entries no reader can hold any more.
+  void add(entry_list& entries) noexcept;
   /// Adds what was unlinked in epoch `retired`: the destructor first waits until no reader can
-  /// hold it (epoch::synchronize). For rare, large releases (a table, everything at clear()),
-  /// which should not wait in limbo for later writes; never destroyed inside a read section.
+  /// hold it (epoch::synchronize). For rare, large releases (a table, a large entry, everything
+  /// at clear()), which should not wait in limbo for later writes; never destroyed inside a read
+  /// section.
   void add_after_grace(entry_list& entries, slot_table::array* arrays, std::uint64_t retired) noexcept;
 
  private:

@@ -3,6 +3,7 @@
 #include <fast_cache/error.hpp>
 
 #include <algorithm>
+#include <mutex>
 #include <utility>
 
 namespace fast_cache::detail::memory {
@@ -76,9 +77,8 @@ void shard::configure(budget limits, eviction_policy::kind eviction, std::chrono
   // store() inserts before it evicts, so a full shard briefly holds max_entries + 1.
   initial_capacity_ =
       limits.max_entries == 0 ? 0 : std::min(capacity_for(limits.max_entries + 1), max_initial_capacity);
-  entry_list none;
+  entry_list none;  // the table is empty, and its empty array is never retired
   table_.reset(initial_capacity_, none);
-  slot_table::free_arrays(table_.take_replaced());  // no reader has seen this shard yet
 }
 
 void shard::count_hit(entry* e) noexcept {

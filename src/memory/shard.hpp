@@ -1,5 +1,5 @@
 // One shard of an InMemoryBackend: a hash table, an eviction policy and a budget; writers take
-// its lock, and a hit takes none.
+// its lock, and readers do without it.
 #pragma once
 
 #include "entry.hpp"
@@ -14,7 +14,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -65,10 +64,11 @@ class found_value {
 };
 
 /// A write locks the shard once, for a probe and a few pointer updates: entries are built before
-/// locking, and the ones that leave are retired, after unlocking, to the writing thread's limbo,
-/// which frees them once no reader can hold them (epoch). A hit takes no lock: it probes the table in an
-/// epoch::read_section, so reading threads share no cache line they write. The eviction policy is kept only when the
-/// shard has a budget; an unbounded shard never evicts.
+/// locking, and the ones that leave are retired after unlocking (write_section) and freed once no
+/// reader can hold them (epoch). A read probes the table in an epoch::read_section, without the
+/// lock, so reading threads share no cache line they write; only a hit that needs policy work
+/// tries the lock (count_hit). The eviction policy is kept only when the shard has a budget; an
+/// unbounded shard never evicts.
 class alignas(64) shard {
  public:
   shard() = default;
@@ -80,9 +80,9 @@ class alignas(64) shard {
   void configure(budget limits, eviction_policy::kind eviction, std::chrono::nanoseconds sweep_interval,
                  time_point now);
 
-  /// Looks key up without the lock: a live entry is counted as a use by the eviction policy and
-  /// handed to keep inside the read section (keep must neither block nor allocate, and may pin
-  /// the entry with acquire()); an expired one is removed instead. Whether a live entry was found.
+  /// Looks key up without the lock: a live entry is counted as a use by the eviction policy (when
+  /// the lock is free, count_hit) and handed to keep inside the read section (keep must neither block nor allocate, and
+  /// may pin the entry with acquire()); an expired one is removed instead. Whether a live entry was found.
   template <class Keep>
   bool find(std::uint64_t hash, std::string_view key, lazy_now& now, Keep&& keep) {
     return look_up<true>(hash, key, now, keep);

@@ -75,26 +75,21 @@ void slot_table::reserve_one() {
   mask_ = bigger - 1;
   // Filled before it is published: readers see it whole or not at all.
   for (std::size_t i = 0; i < old_capacity; ++i) {
-    if (entry* e = old[i].value.load(std::memory_order_relaxed)) {
-      std::size_t j = old[i].hash.load(std::memory_order_relaxed) & mask_;
-      while (fresh->slots()[j].value.load(std::memory_order_relaxed) != nullptr) j = (j + 1) & mask_;
-      fresh->slots()[j].hash.store(e->hash(), std::memory_order_relaxed);
-      fresh->slots()[j].value.store(e, std::memory_order_relaxed);
-    }
+    if (entry* e = old[i].value.load(std::memory_order_relaxed)) place(*fresh, e);
   }
   publish(fresh);
 }
 
 void slot_table::insert(entry* e) noexcept {
-  place(e->hash(), e);
+  place(*array_.load(std::memory_order_relaxed), e);
   ++size_;
 }
 
-void slot_table::place(std::uint64_t hash, entry* e) noexcept {
-  array::slot* slots = array_.load(std::memory_order_relaxed)->slots();
-  std::size_t i = hash & mask_;
-  while (slots[i].value.load(std::memory_order_relaxed) != nullptr) i = (i + 1) & mask_;
-  slots[i].hash.store(hash, std::memory_order_relaxed);
+void slot_table::place(array& a, entry* e) noexcept {
+  array::slot* slots = a.slots();
+  std::size_t i = e->hash() & a.mask;
+  while (slots[i].value.load(std::memory_order_relaxed) != nullptr) i = (i + 1) & a.mask;
+  slots[i].hash.store(e->hash(), std::memory_order_relaxed);
   slots[i].value.store(e, std::memory_order_release);  // publishes the hash and the entry's bytes
 }
 

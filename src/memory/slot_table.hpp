@@ -44,8 +44,9 @@ class slot_table {
 
   /// The entry under key, or nullptr; from any thread, inside an epoch::read_section. The entry
   /// may be unlinked by the time the caller looks at it, but stays allocated until the section ends.
-  /// A miss that shifts kept unsettled for a few probes is settled under writers, the lock the
-  /// table's writers hold, so a stream of deletions cannot starve a reader.
+  /// A miss is checked against the shift count; after a few probes that deletions kept
+  /// unsettled, it is settled under `writers`, the lock the table's writers hold, so a stream of
+  /// deletions cannot starve a reader.
   template <class Lock>
   [[nodiscard]] entry* find_concurrent(std::uint64_t hash, std::string_view key, Lock& writers) const noexcept;
 
@@ -80,7 +81,8 @@ class slot_table {
 
  private:
   void publish(array* fresh) noexcept;
-  void place(std::uint64_t hash, entry* e) noexcept;
+  /// Puts e in the first free slot of its probe run in a.
+  static void place(array& a, entry* e) noexcept;
 
   std::atomic<array*> array_;
   std::atomic<std::uint32_t> shifts_{0};  // odd while a deletion moves entries

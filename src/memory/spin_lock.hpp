@@ -1,4 +1,5 @@
-// The lock of a shard: its critical sections are a probe and a few pointer updates.
+// The lock of a shard, whose critical sections are a probe and a few pointer updates, and the
+// wait for another thread's short critical section that it and the table's readers share.
 #pragma once
 
 #include <atomic>

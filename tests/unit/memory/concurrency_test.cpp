@@ -193,7 +193,7 @@ struct churning_writer {
         if (step % 4 == 0) {
           // Replaced in place: stays present. Now and then by a value large enough that the
           // write frees what it replaced itself, after the reads in flight.
-          const std::size_t large = step % 64 == 0 ? 40'000 : 0;
+          const std::size_t large = step % 512 == 0 ? 40'000 : 0;
           cache->set(key, value_of(key, thread, step) + std::string(large, 'L'));
           continue;
         }
