@@ -57,10 +57,9 @@ class shard::write_section {
 };
 
 shard::~shard() {
-  // No reader is left: the entries still in the table go now.
-  for (std::size_t i = 0; i < table_.capacity(); ++i) {
-    if (entry* e = table_.at(i)) e->release();
-  }
+  // No reader is left: the entries still in the table go now, released by the list.
+  entry_list remaining;
+  table_.reset(0, remaining);  // to the shared empty array: allocates nothing, cannot throw
 }
 
 void shard::configure(budget limits, eviction_policy::kind eviction, std::chrono::nanoseconds sweep_interval,

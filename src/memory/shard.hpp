@@ -81,8 +81,9 @@ class alignas(64) shard {
                  time_point now);
 
   /// Looks key up without the lock: a live entry is counted as a use by the eviction policy (when
-  /// the lock is free, count_hit) and handed to keep inside the read section (keep must neither block nor allocate, and
-  /// may pin the entry with acquire()); an expired one is removed instead. Whether a live entry was found.
+  /// the lock is free, count_hit) and handed to keep inside the read section (keep must neither
+  /// block nor allocate, and may pin the entry with acquire()); an expired one is removed instead.
+  /// Whether a live entry was found.
   template <class Keep>
   bool find(std::uint64_t hash, std::string_view key, lazy_now& now, Keep&& keep) {
     return look_up<true>(hash, key, now, keep);
