@@ -1,4 +1,4 @@
-// The throughput workload every side measures (this benchmark, count_get_hit, and the Caffeine
+// The throughput workload every side measures (this benchmark, count_ops, and the Caffeine
 // harness in bench/caffeine, which builds the same keys): 30-byte keys, 100-byte values.
 #pragma once
 
