@@ -5,25 +5,43 @@
 #include <boost/container/small_vector.hpp>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
+#include <iterator>
 #include <utility>
 
 namespace fast_cache::http {
 
 namespace {
 
-// Escapes the key's own delimiters so that distinct requests never build the same key.
+// The key's own delimiters, as a table: every request's key is built from its path and query.
+constexpr std::array<bool, 256> key_delimiters = [] {
+  std::array<bool, 256> table{};
+  for (const char c : std::string_view("%&=;#?")) table[static_cast<unsigned char>(c)] = true;
+  return table;
+}();
+
+// Escapes the key's own delimiters so that distinct requests never build the same key. Runs
+// without one are appended whole, not a character at a time.
 void append_escaped(std::string& out, std::string_view text) {
   static constexpr char hex[] = "0123456789ABCDEF";
-  for (const char c : text) {
-    if (c == '%' || c == '&' || c == '=' || c == ';' || c == '#' || c == '?') {
-      out.push_back('%');
-      out.push_back(hex[static_cast<unsigned char>(c) >> 4]);
-      out.push_back(hex[static_cast<unsigned char>(c) & 0x0f]);
-    } else {
-      out.push_back(c);
-    }
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (!key_delimiters[c]) continue;
+    const char escaped[] = {'%', hex[c >> 4], hex[c & 0x0f]};
+    out.append(text.data() + run, i - run).append(escaped, sizeof escaped);
+    run = i + 1;
   }
+  out.append(text.data() + run, text.size() - run);
+}
+
+// Appends `name` and then `value`'s digits: Cache-Control is built on every hit, and this makes
+// no temporary string.
+void append_number(std::string& out, std::string_view name, std::int64_t value) {
+  char digits[24];
+  const auto end = std::to_chars(std::begin(digits), std::end(digits), value).ptr;
+  out.append(name).append(digits, static_cast<std::size_t>(end - digits));
 }
 
 bool is_credential_header(std::string_view name) noexcept {
@@ -239,8 +257,8 @@ served_response route_cache::served(const entry& e, header_lookup headers, const
 
   const std::optional<std::string> own = headers.combined("cache-control");
   if (!own) {
-    out.cache_control = varies_on_credentials_ ? "private, " : "";
-    out.cache_control += "max-age=" + std::to_string(max_age(e, now));
+    if (varies_on_credentials_) out.cache_control = "private, ";
+    append_number(out.cache_control, "max-age=", max_age(e, now));
     // RFC 5861: downstream caches may do as this one does, for what is left of each window.
     const std::int64_t now_s = std::chrono::floor<std::chrono::seconds>(now.time_since_epoch()).count();
     const std::int64_t stale_for = e.expires_at == 0 ? 0 : std::max<std::int64_t>(0, now_s - e.expires_at);
@@ -248,9 +266,9 @@ served_response route_cache::served(const entry& e, header_lookup headers, const
       return std::chrono::duration_cast<std::chrono::seconds>(window).count() - stale_for;
     };
     if (window_left(options_.stale_while_revalidate) > 0)
-      out.cache_control += ", stale-while-revalidate=" + std::to_string(window_left(options_.stale_while_revalidate));
+      append_number(out.cache_control, ", stale-while-revalidate=", window_left(options_.stale_while_revalidate));
     if (window_left(options_.stale_if_error) > 0)
-      out.cache_control += ", stale-if-error=" + std::to_string(window_left(options_.stale_if_error));
+      append_number(out.cache_control, ", stale-if-error=", window_left(options_.stale_if_error));
     if (stale) out.age = age(e, now);  // already stale: max-age=0 and an Age cannot be misread
   } else {
     // The handler's directives are kept; a per-user entry is marked private unless the handler

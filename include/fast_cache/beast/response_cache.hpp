@@ -19,8 +19,10 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/beast/http/message.hpp>
 
+#include <charconv>
 #include <chrono>
 #include <exception>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -116,13 +118,32 @@ class request_parts {
   erased_lookup find_;
 };
 
+// Where a response's own headers come from, for set_cache_headers.
+enum class own_headers {
+  handler,  // anything the handler set: each cache header replaces a field of its name
+  stored,   // an entry's, all replayable: X-Cache, Age and ETag cannot be among them
+};
+
 template <class Body, class Fields>
-void set_cache_headers(http::response<Body, Fields>& res, const fh::served_response& served) {
-  res.set("X-Cache", boost::beast::string_view(served.x_cache.data(), served.x_cache.size()));
+void set_cache_headers(http::response<Body, Fields>& res, const fh::served_response& served, own_headers own) {
+  // set() looks up and erases a field of the name first; a hit adds X-Cache, Age and ETag
+  // without that lookup.
+  const auto put = [&](auto name, boost::beast::string_view value) {
+    if (own == own_headers::stored) {
+      res.insert(name, value);
+    } else {
+      res.set(name, value);
+    }
+  };
+  put("X-Cache", boost::beast::string_view(served.x_cache.data(), served.x_cache.size()));
   if (!served.vary.empty()) res.set(http::field::vary, served.vary);
   if (!served.cache_control.empty()) res.set(http::field::cache_control, served.cache_control);
-  if (served.age) res.set(http::field::age, std::to_string(*served.age));
-  if (!served.etag.empty()) res.set(http::field::etag, served.etag);
+  if (served.age) {
+    char digits[24];
+    const auto end = std::to_chars(std::begin(digits), std::end(digits), *served.age).ptr;
+    put(http::field::age, boost::beast::string_view(digits, static_cast<std::size_t>(end - digits)));
+  }
+  if (!served.etag.empty()) put(http::field::etag, served.etag);
   if (served.not_modified) {
     res.result(http::status::not_modified);
     res.body() = {};
@@ -134,7 +155,7 @@ Response from_entry(fh::entry& e, const fh::served_response& served, unsigned ve
   Response res(static_cast<http::status>(e.status), version);
   for (const fh::header_field& h : e.headers) res.insert(h.name, h.value);
   assign_body(res.body(), std::move(e.body));
-  set_cache_headers(res, served);
+  set_cache_headers(res, served, own_headers::stored);
   return res;
 }
 
@@ -226,7 +247,7 @@ asio::awaitable<Response> serve_cached(Cache& cache, std::shared_ptr<const fh::r
     Response res = co_await produce();
     const fh::served_response served = policy->miss(
         res.result_int(), fields_lookup<typename Response::fields_type>{&res.base()}, nullptr, view, cache.now());
-    set_cache_headers(res, served);
+    set_cache_headers(res, served, own_headers::handler);
     co_return res;
   }
 
@@ -295,7 +316,7 @@ asio::awaitable<Response> serve_cached(Cache& cache, std::shared_ptr<const fh::r
   const fields_lookup<typename Response::fields_type> response_fields{&res.base()};
   const fh::served_response served =
       policy->miss(res.result_int(), response_fields, stored ? &*stored : nullptr, view, cache.now());
-  set_cache_headers(res, served);
+  set_cache_headers(res, served, own_headers::handler);
   co_return res;
 }
 
