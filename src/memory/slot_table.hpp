@@ -80,6 +80,16 @@ class slot_table {
   [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
 
  private:
+  /// One pass over key's probe run: the entry, or nullptr and whether that miss is settled (no
+  /// deletion shifted entries meanwhile, which could have moved key past the reader).
+  struct probe_result {
+    entry* found;
+    bool settled;
+  };
+  [[nodiscard]] probe_result probe(std::uint64_t hash, std::string_view key) const noexcept;
+  /// find_concurrent after an unsettled miss: probes again a few times, then under `writers`.
+  template <class Lock>
+  [[gnu::noinline]] entry* find_unsettled(std::uint64_t hash, std::string_view key, Lock& writers) const noexcept;
   void publish(array* fresh) noexcept;
   /// Puts e in the first free slot of its probe run in a.
   static void place(array& a, entry* e) noexcept;
@@ -119,25 +129,40 @@ class slot_table::array {
   explicit array(std::size_t capacity) noexcept : mask(capacity - 1) {}
 };
 
+// Inline, for a hit's sake: a probe of a settled table, with the retries and the lock apart, is
+// a few dozen instructions, and a call to all of it saved and restored six registers.
 template <class Lock>
-entry* slot_table::find_concurrent(std::uint64_t hash, std::string_view key, Lock& writers) const noexcept {
-  constexpr unsigned probes_before_locking = 4;
-  for (unsigned turn = 0; turn < probes_before_locking; ++turn) {
-    const std::uint32_t shifts = shifts_.load(std::memory_order_acquire);
-    const array* a = array_.load(std::memory_order_acquire);
-    const array::slot* slots = a->slots();
-    const std::size_t mask = a->mask;
-    // Bounded by the array's size as well as by an empty slot: a reader racing with writers must
-    // not be able to go round for ever.
-    for (std::size_t i = hash & mask, n = 0; n <= mask; i = (i + 1) & mask, ++n) {
-      entry* e = slots[i].value.load(std::memory_order_acquire);
-      if (e == nullptr) break;
-      // A match is right whatever writers did meanwhile: e is whole and its key is key.
-      if (slots[i].hash.load(std::memory_order_relaxed) == hash && same_key(e->key(), key)) return e;
-    }
-    std::atomic_thread_fence(std::memory_order_acquire);
-    if (shifts % 2 == 0 && shifts_.load(std::memory_order_relaxed) == shifts) return nullptr;
+inline entry* slot_table::find_concurrent(std::uint64_t hash, std::string_view key, Lock& writers) const noexcept {
+  const probe_result first = probe(hash, key);
+  if (first.settled) [[likely]]
+    return first.found;
+  return find_unsettled(hash, key, writers);
+}
+
+inline slot_table::probe_result slot_table::probe(std::uint64_t hash, std::string_view key) const noexcept {
+  const std::uint32_t shifts = shifts_.load(std::memory_order_acquire);
+  const array* a = array_.load(std::memory_order_acquire);
+  const array::slot* slots = a->slots();
+  const std::size_t mask = a->mask;
+  // Bounded by the array's size as well as by an empty slot: a reader racing with writers must
+  // not be able to go round for ever.
+  for (std::size_t i = hash & mask, n = 0; n <= mask; i = (i + 1) & mask, ++n) {
+    entry* e = slots[i].value.load(std::memory_order_acquire);
+    if (e == nullptr) break;
+    // A match is right whatever writers did meanwhile: e is whole and its key is key.
+    if (slots[i].hash.load(std::memory_order_relaxed) == hash && same_key(e->key(), key)) return {e, true};
+  }
+  std::atomic_thread_fence(std::memory_order_acquire);
+  return {nullptr, shifts % 2 == 0 && shifts_.load(std::memory_order_relaxed) == shifts};
+}
+
+template <class Lock>
+entry* slot_table::find_unsettled(std::uint64_t hash, std::string_view key, Lock& writers) const noexcept {
+  constexpr unsigned probes_before_locking = 4;  // the first one included
+  for (unsigned turn = 0; turn + 1 < probes_before_locking; ++turn) {
     wait_turn(turn);  // a shift is short
+    const probe_result again = probe(hash, key);
+    if (again.settled) return again.found;
   }
   const std::lock_guard settled(writers);
   const std::size_t i = find(hash, key);
