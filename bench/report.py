@@ -110,7 +110,8 @@ def caffeine_section(rates, caffeine, ours_hits, caffeine_hits, instructions, ta
                     at_least=True, unit=" pt")
         chart["hits"].append((t["name"], t["memory_tinylfu"], theirs_ratio, t["memory_lru"], t["baseline_lru"]))
     for i in instructions:
-        what = "set" if i["operation"] == "set" else f"{i['operation']} hit"
+        operation = i.get("operation", i.get("read"))  # "read" in records made before sets were counted
+        what = "set" if operation == "set" else f"{operation} hit"
         reports.append({"name": f"memory {what} instructions/op, {i['eviction']} (callgrind, "
                                 f"{size_label(i['entries'])})",
                         "measured": i["instructions_per_op"], "unit": ""})

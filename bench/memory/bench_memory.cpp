@@ -42,23 +42,37 @@ const std::vector<std::string>& keys(std::size_t count) {
 
 const std::string value(value_length, 'v');
 
-// One filled store per type and size, shared by the benchmarks and threads of that size. A store
-// of another size is freed first, as the Caffeine harness drops one size's cache before the next:
-// a 1M-entry store churned by sets and left in the heap scatters a smaller store's new entries
-// over its freed chunks, which made the 16K mix up to six times slower after the 1M runs.
+// One filled store at a time, shared by the benchmarks and threads of its type and size, which
+// run together (see main). The previous one is freed before the next is built, of either type,
+// as the Caffeine harness drops one size's cache before the next: a 1M-entry store churned by
+// sets and left in the heap scatters the next store's new entries over its freed chunks, which
+// made the 16K mix up to six times slower after the 1M runs.
+struct current_store {
+  std::mutex mutex;
+  std::shared_ptr<void> store;  // type-erased: its deleter is the store's own
+  const void* type = nullptr;
+  std::size_t entries = 0;
+};
+
+current_store& current() {
+  static current_store c;
+  return c;
+}
+
 template <class Store>
 Store& filled(std::size_t entries) {
-  static std::mutex mutex;
-  static std::size_t made_entries = 0;
-  static std::unique_ptr<Store> made;
-  std::lock_guard lock(mutex);
-  if (made_entries != entries) {
-    made.reset();
-    made = make_store(static_cast<Store*>(nullptr), entries);
-    for (const auto& key : keys(entries)) made->set(key, value);
-    made_entries = entries;
+  static const char type_tag = 0;  // one per Store: its address names the type
+  current_store& c = current();
+  std::lock_guard lock(c.mutex);
+  if (c.type != &type_tag || c.entries != entries) {
+    c.store.reset();
+    std::shared_ptr<Store> store = make_store(static_cast<Store*>(nullptr), entries);
+    for (const auto& key : keys(entries)) store->set(key, value);
+    c.store = std::move(store);
+    c.type = &type_tag;
+    c.entries = entries;
   }
-  return *made;
+  return *static_cast<Store*>(c.store.get());
 }
 
 // xorshift64: cheap enough not to show in a 50 ns operation, and different per thread.

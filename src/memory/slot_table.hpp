@@ -139,7 +139,8 @@ inline entry* slot_table::find_concurrent(std::uint64_t hash, std::string_view k
   return find_unsettled(hash, key, writers);
 }
 
-inline slot_table::probe_result slot_table::probe(std::uint64_t hash, std::string_view key) const noexcept {
+[[gnu::always_inline]] inline slot_table::probe_result slot_table::probe(std::uint64_t hash,
+                                                                         std::string_view key) const noexcept {
   const std::uint32_t shifts = shifts_.load(std::memory_order_acquire);
   const array* a = array_.load(std::memory_order_acquire);
   const array::slot* slots = a->slots();

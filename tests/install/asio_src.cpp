@@ -3,3 +3,7 @@
 #include <boost/asio/impl/src.hpp>
 #include <boost/asio/ssl/impl/src.hpp>
 #include <boost/beast/src.hpp>
+
+// The exported definition must reach a program's own compilation of Asio: it sets the size of
+// Asio's per-thread state, and a mismatch corrupts memory instead of failing to link.
+static_assert(BOOST_ASIO_RECYCLING_ALLOCATOR_CACHE_SIZE == 8);

@@ -19,10 +19,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/beast/http/message.hpp>
 
-#include <charconv>
 #include <chrono>
 #include <exception>
-#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -138,11 +136,7 @@ void set_cache_headers(http::response<Body, Fields>& res, const fh::served_respo
   put("X-Cache", boost::beast::string_view(served.x_cache.data(), served.x_cache.size()));
   if (!served.vary.empty()) res.set(http::field::vary, served.vary);
   if (!served.cache_control.empty()) res.set(http::field::cache_control, served.cache_control);
-  if (served.age) {
-    char digits[24];
-    const auto end = std::to_chars(std::begin(digits), std::end(digits), *served.age).ptr;
-    put(http::field::age, boost::beast::string_view(digits, static_cast<std::size_t>(end - digits)));
-  }
+  if (served.age) put(http::field::age, std::to_string(*served.age));
   if (!served.etag.empty()) put(http::field::etag, served.etag);
   if (served.not_modified) {
     res.result(http::status::not_modified);

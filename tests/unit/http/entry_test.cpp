@@ -148,7 +148,11 @@ TEST(Entry, ReplayableHeaders) {
   EXPECT_FALSE(is_replayable_header("Content-Length"));
   EXPECT_FALSE(is_replayable_header("Date"));
   EXPECT_FALSE(is_replayable_header("Connection"));
+  // The cache sets these on every hit, and adds them to a response built from an entry without
+  // looking for an earlier field of the name: an entry must never hold one.
   EXPECT_FALSE(is_replayable_header("X-Cache"));
+  EXPECT_FALSE(is_replayable_header("ETag"));
+  EXPECT_FALSE(is_replayable_header("Age"));
   EXPECT_TRUE(is_replayable_header("Cache-Control")) << "the handler's own directives";
 }
 
