@@ -41,7 +41,7 @@ void limbo::retire(entry_list& entries, std::size_t count, std::uint64_t retired
   }
   current_.entries.splice(entries);
   since_advance_ += count;
-  if (since_advance_ >= advance_weight) {
+  if (since_advance_ >= entries_per_advance) {
     since_advance_ = 0;
     epoch::try_advance();
   }

@@ -40,8 +40,8 @@ class retired_batch {
 /// Each thread keeps its own (retire): retiring takes no lock and no shared line, a writer frees
 /// what it retired itself, so its allocator's per-thread cache gets the memory back, and a shard's
 /// lock is held for the unlinking alone. A thread that stops writing keeps its last batches until
-/// it writes again or ends: small entries only (large_entry_bytes), about advance_weight of them
-/// a batch while readers keep up.
+/// it writes again or ends: small entries only (large_entry_bytes), about entries_per_advance of
+/// them a batch while readers keep up.
 class limbo {
  public:
   limbo() = default;
@@ -56,7 +56,7 @@ class limbo {
   void retire(entry_list& entries, std::size_t count, std::uint64_t retired, retired_batch& freed) noexcept;
 
   /// Entries retired between two attempts to move the epoch on.
-  static constexpr std::size_t advance_weight = 8;
+  static constexpr std::size_t entries_per_advance = 8;
   /// An entry charged this much or more does not wait in limbo: the write that removed it waits
   /// for the reads in flight and frees it, so an idle thread never holds a large value.
   static constexpr std::size_t large_entry_bytes = 32 * 1024;
